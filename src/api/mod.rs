@@ -1,0 +1,70 @@
+//! The HTTP surface: routes, auth, the error envelope, SSE and file serving. Knows HTTP and
+//! nothing about pixels.
+
+mod auth;
+mod error;
+mod files;
+mod health;
+mod render;
+mod stream;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::{web, App, HttpResponse, HttpServer};
+
+pub use auth::Tenants;
+pub use error::ApiError;
+
+use crate::jobs::{Hub, Pool, Store};
+use crate::storage::Storage;
+
+/// Shared by every request handler.
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub hub: Arc<Hub>,
+    pub pool: Arc<Pool>,
+    pub storage: Storage,
+    pub tenants: Tenants,
+    pub has_gateway_key: bool,
+    pub max_body_bytes: usize,
+    pub sse_keepalive: Duration,
+    /// A running average of recent render times, for `estimated_duration_ms`.
+    pub estimate: Arc<AtomicU64>,
+}
+
+impl AppState {
+    pub fn estimate_ms(&self) -> u64 {
+        self.estimate.load(Ordering::Relaxed)
+    }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(render::submit)
+        .service(render::poll)
+        .service(stream::stream_job)
+        .service(files::file)
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(health::index);
+}
+
+/// Runs the HTTP server until it is stopped.
+pub async fn run_http(state: AppState, bind: std::net::SocketAddr) -> std::io::Result<()> {
+    let state = web::Data::new(state);
+    HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .wrap(actix_web::middleware::Logger::new("%r %s %Dms").log_target("varg_render::http"))
+            .configure(routes)
+            .default_service(web::to(|| async {
+                HttpResponse::NotFound().json(serde_json::json!({
+                    "error": { "code": "not_found", "message": "there is nothing at this path" }
+                }))
+            }))
+    })
+    .bind(bind)?
+    .run()
+    .await
+}

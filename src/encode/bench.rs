@@ -1,0 +1,216 @@
+//! Release-build measurements (ignored by default):
+//! `BENCH_HEIGHT=720 cargo test --release --lib bench_ -- --ignored --nocapture`.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Instant;
+
+use image::{Rgba, RgbaImage};
+
+use super::encode_scene;
+use super::yuv::YuvFrame;
+use crate::render::Compositor;
+use crate::scene::{
+    Align, AssetKind, AssetRequest, AssetSource, Clip, CropPosition, ImageLayer, Layer, Resize,
+    Scene, TextLayer, TextPosition, Transition, Zoom,
+};
+
+/// design.md's reference: 5 clips × 3 s, Ken Burns, 0.5 s fades, a title each, 30 fps.
+fn reference_scene(width: u32, height: u32) -> (Scene, Vec<Arc<RgbaImage>>) {
+    let zooms = [Zoom::In, Zoom::Out, Zoom::Left, Zoom::Right, Zoom::In];
+    let mut clips = Vec::new();
+    let mut start = 0.0;
+    for (i, zoom) in zooms.iter().enumerate() {
+        let last = i == zooms.len() - 1;
+        clips.push(Clip {
+            start,
+            duration: 3.0,
+            transition: (!last).then(|| Transition {
+                name: "fade".into(),
+                duration: 0.5,
+            }),
+            layers: vec![
+                Layer::Image(ImageLayer {
+                    asset: i,
+                    resize: Resize::Cover,
+                    crop_position: CropPosition::Center,
+                    zoom: Some(*zoom),
+                    rect: None,
+                    source: None,
+                }),
+                Layer::Title(TextLayer {
+                    text: format!("Scene number {} of the benchmark", i + 1),
+                    position: TextPosition {
+                        horizontal: Align::Center,
+                        vertical: Align::End,
+                    },
+                    color: [255, 255, 255, 255],
+                    outline: Some(3.0),
+                    outline_color: [0, 0, 0, 255],
+                    start: if i == 0 { 0.0 } else { 0.5 },
+                    end: if last { 3.0 } else { 2.5 },
+                    source: None,
+                }),
+            ],
+            source: None,
+        });
+        start += 2.5;
+    }
+    let duration = start + 0.5;
+    let assets = (0..5)
+        .map(|n| AssetRequest {
+            kind: AssetKind::Image,
+            source: AssetSource::Src {
+                src: format!("{n}.jpg"),
+            },
+            cache_key: format!("{n}"),
+        })
+        .collect();
+    let images = (0..5u32)
+        .map(|n| Arc::new(photo_like(2048, 1536, n)))
+        .collect();
+    (
+        Scene {
+            width,
+            height,
+            fps: 30,
+            duration,
+            clips,
+            assets,
+            warnings: Vec::new(),
+        },
+        images,
+    )
+}
+
+/// Smooth colour fields plus fine texture and noise, so the encoder has real detail to code.
+fn photo_like(width: u32, height: u32, seed: u32) -> RgbaImage {
+    let mut state = 0x9e37_79b9u32.wrapping_mul(seed + 1);
+    RgbaImage::from_fn(width, height, |x, y| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let noise = (state & 31) as f32 - 16.0;
+        let fx = x as f32 / width as f32;
+        let fy = y as f32 / height as f32;
+        let wave = ((x as f32 * 0.05 + seed as f32).sin() * (y as f32 * 0.03).cos()) * 40.0;
+        let c = |base: f32| (base + wave + noise).clamp(0.0, 255.0) as u8;
+        Rgba([
+            c(200.0 * fx + 30.0 * seed as f32 % 55.0),
+            c(180.0 * fy),
+            c(255.0 * (1.0 - fx) * (0.5 + 0.5 * fy)),
+            255,
+        ])
+    })
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn size_from_env() -> (u32, u32) {
+    match std::env::var("BENCH_HEIGHT").as_deref() {
+        Ok("1080") => (1920, 1080),
+        _ => (1280, 720),
+    }
+}
+
+#[test]
+#[ignore = "benchmark: run in release with --ignored --nocapture"]
+fn bench_compose_only() {
+    let (w, h) = size_from_env();
+    let (scene, images) = reference_scene(w, h);
+    let started = Instant::now();
+    let mut compositor = Compositor::new(&scene, images).expect("compositor");
+    let setup = started.elapsed();
+    let mut frame = RgbaImage::new(w, h);
+    let mut yuv = YuvFrame::new(w, h).expect("yuv");
+    let total = compositor.frame_count();
+    let (mut render, mut convert, mut worst) = (0.0, 0.0, 0.0f64);
+    for i in 0..total {
+        let t0 = Instant::now();
+        compositor.render_frame(i, &mut frame);
+        let t1 = Instant::now();
+        yuv.fill_from_rgba(&frame).expect("yuv");
+        let r = (t1 - t0).as_secs_f64() * 1e3;
+        worst = worst.max(r);
+        render += r;
+        convert += t1.elapsed().as_secs_f64() * 1e3;
+    }
+    println!(
+        "{w}x{h}: {total} frames, new() {:.1} ms, render {:.2} ms/frame (worst {worst:.1} ms), \
+         yuv {:.2} ms/frame, peak RSS {:.0} MB",
+        setup.as_secs_f64() * 1e3,
+        render / total as f64,
+        convert / total as f64,
+        peak_rss_mb()
+    );
+}
+
+#[test]
+#[ignore = "benchmark: run in release with --ignored --nocapture"]
+fn bench_pipeline() {
+    let (w, h) = size_from_env();
+    let (scene, images) = reference_scene(w, h);
+    let started = Instant::now();
+    let compositor = Compositor::new(&scene, images).expect("compositor");
+    let video =
+        encode_scene(&scene, compositor, &|_, _| {}, &AtomicBool::new(false)).expect("encode");
+    let wall = started.elapsed().as_secs_f64();
+    println!(
+        "{w}x{h}: {} frames in {wall:.2} s wall ({:.2} ms/frame); compose {} ms \
+         ({:.2}/frame), encode {} ms ({:.2}/frame); mp4 {} KB; peak RSS {:.0} MB",
+        video.frames,
+        wall * 1e3 / video.frames as f64,
+        video.compose_ms,
+        video.compose_ms as f64 / video.frames as f64,
+        video.encode_ms,
+        video.encode_ms as f64 / video.frames as f64,
+        video.mp4.len() / 1024,
+        peak_rss_mb()
+    );
+    if let Ok(path) = std::env::var("BENCH_OUT") {
+        std::fs::write(path, &video.mp4).expect("write");
+    }
+}
+
+/// Writes sample stills for eyeballing: `DUMP_DIR=/tmp/x cargo test --lib dump_ -- --ignored`.
+#[test]
+#[ignore = "writes sample images for visual review"]
+fn dump_samples() {
+    let dir = std::path::PathBuf::from(std::env::var("DUMP_DIR").unwrap_or_else(|_| "/tmp".into()));
+    for (i, prompt) in [
+        "sunset over the sea, golden hour",
+        "a red fox in the snow",
+        "",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let img = crate::assets::placeholder::placeholder_image(prompt, "IMAGE", 1024, 1024);
+        img.save(dir.join(format!("placeholder-{i}.png")))
+            .expect("save");
+    }
+    let wide = crate::assets::placeholder::placeholder_image(
+        "a cinematic wide shot of mountains at dawn with mist in the valleys and a lone hiker",
+        "VIDEO",
+        1080,
+        1920,
+    );
+    wide.save(dir.join("placeholder-tall.png")).expect("save");
+
+    let (scene, images) = reference_scene(1280, 720);
+    let mut compositor = Compositor::new(&scene, images).expect("compositor");
+    for (name, t) in [("title", 1.0), ("fade", 2.75), ("pan", 6.0)] {
+        let png = super::frame_png(&mut compositor, &scene, t).expect("png");
+        std::fs::write(dir.join(format!("frame-{name}.png")), png).expect("write");
+    }
+}

@@ -1,0 +1,18 @@
+//! varg-render: a self-hosted render server for varg TSX videos.
+//!
+//! The modules follow one job's data: request (`api`) → job (`jobs`) → script → scene →
+//! assets → frames (`render`) → encoder (`encode`) → store (`storage`) → events (`jobs`).
+
+pub mod api;
+pub mod assets;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod encode;
+pub mod jobs;
+pub mod pipeline;
+pub mod render;
+pub mod scene;
+pub mod script;
+pub mod server;
+pub mod storage;

@@ -1,0 +1,50 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use varg_render::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Eval = cli.command {
+        // The sandboxed child: no logging, no runtime, nothing but the evaluation.
+        return varg_render::script::child_main();
+    }
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => varg_render::server::serve(args)
+                .await
+                .map(|_| ExitCode::SUCCESS),
+            Command::Render(args) => varg_render::commands::render(args).await,
+            Command::Frame(args) => varg_render::commands::frame(args).await,
+            Command::Check(args) => varg_render::commands::check(args).await,
+            Command::Eval => Ok(ExitCode::SUCCESS),
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("VARG_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
