@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -47,6 +47,15 @@ pub struct ServeArgs {
     /// Bearer key of the default tenant (default: generated once, kept in the data directory).
     #[arg(long, env = "VARG_SERVICE_KEY", hide_env_values = true)]
     pub service_key: Option<String>,
+    /// Log lines as readable text or as one JSON object per line (for a log collector).
+    #[arg(long, env = "VARG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -153,10 +153,10 @@ fn scene_json(scene: &Scene) -> serde_json::Value {
         .assets
         .iter()
         .filter_map(|a| match &a.source {
-            AssetSource::Prompt { prompt, model, .. } => Some(json!({
+            AssetSource::Prompt(g) => Some(json!({
                 "type": a.kind,
-                "model": model.as_ref().map(|m| m.model_id.clone()),
-                "prompt": prompt,
+                "model": g.model.as_ref().map(|m| m.model_id.clone()),
+                "prompt": g.prompt,
             })),
             AssetSource::Src { .. } => None,
         })

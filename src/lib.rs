@@ -5,11 +5,14 @@
 
 pub mod api;
 pub mod assets;
+pub mod audio;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod encode;
 pub mod jobs;
+pub mod media;
+pub mod metrics;
 pub mod pipeline;
 pub mod render;
 pub mod scene;

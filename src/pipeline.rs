@@ -82,8 +82,17 @@ pub async fn prepare(
     };
     let assets = resolve_assets(&scene, &ctx).await.map_err(asset_failure)?;
     timings.generate_ms = elapsed_ms(started);
+    let mut scene = scene;
+    for asset in assets.iter().filter(|a| a.key.is_empty()) {
+        scene.warnings.push(format!(
+            "{} assets are not rendered by this version yet and were skipped",
+            asset.metadata["type"].as_str().unwrap_or("some")
+        ));
+    }
+    scene.warnings.dedup();
     let files = assets
         .iter()
+        .filter(|a| !a.key.is_empty())
         .map(|a| FileEntry {
             url: storage.url(&a.key),
             media_type: a.media_type.to_string(),

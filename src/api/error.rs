@@ -2,7 +2,9 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
@@ -61,6 +63,23 @@ impl ApiError {
             format!("{context}; try again shortly"),
         )
     }
+}
+
+/// The error envelope, for the OpenAPI document (responses are built by `error_response`).
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorFields,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorFields {
+    /// Stable machine-readable code, e.g. `invalid_code`, `not_found`, `conflict`.
+    pub code: String,
+    /// One readable sentence.
+    pub message: String,
+    /// Where it helps, e.g. `{"line": 3, "column": 14}`.
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<Value>,
 }
 
 impl ResponseError for ApiError {

@@ -6,6 +6,16 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use super::error::ApiError;
 use super::AppState;
 
+/// A stored video, thumbnail or asset, with `Range` support.
+#[utoipa::path(
+    tag = "files",
+    params(("key" = String, Path, description = "The file's key, as in the URLs the server hands out")),
+    responses(
+        (status = 200, description = "The file"),
+        (status = 206, description = "The requested range of the file"),
+        (status = 404, description = "No such file", body = super::error::ErrorBody),
+    )
+)]
 #[get("/files/{key:.*}")]
 pub async fn file(
     key: web::Path<String>,

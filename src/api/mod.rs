@@ -5,6 +5,11 @@ mod auth;
 mod error;
 mod files;
 mod health;
+mod jobs_admin;
+mod metrics;
+mod observe;
+mod openapi;
+mod playground;
 mod render;
 mod stream;
 
@@ -16,6 +21,7 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 
 pub use auth::Tenants;
 pub use error::ApiError;
+pub use openapi::ApiDoc;
 
 use crate::jobs::{Hub, Pool, Store};
 use crate::storage::Storage;
@@ -40,15 +46,26 @@ impl AppState {
     }
 }
 
+/// Every route. Each one also belongs in `openapi::ApiDoc` (a test compares the two).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(render::submit)
         .service(render::poll)
         .service(stream::stream_job)
+        .service(jobs_admin::list_jobs)
+        .service(jobs_admin::cancel_job)
+        .service(jobs_admin::delete_job)
         .service(files::file)
         .service(health::healthz)
         .service(health::readyz)
+        .service(metrics::metrics)
+        .service(openapi::openapi_json)
+        .service(playground::static_file)
         .service(health::index);
 }
+
+/// The answer for paths no route matches; its message tells "no such route" apart from
+/// "no such job" (tests rely on that).
+pub const NO_ROUTE_MESSAGE: &str = "there is nothing at this path";
 
 /// Runs the HTTP server until it is stopped.
 pub async fn run_http(state: AppState, bind: std::net::SocketAddr) -> std::io::Result<()> {
@@ -56,11 +73,11 @@ pub async fn run_http(state: AppState, bind: std::net::SocketAddr) -> std::io::R
     HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
-            .wrap(actix_web::middleware::Logger::new("%r %s %Dms").log_target("varg_render::http"))
+            .wrap(actix_web::middleware::from_fn(observe::observe))
             .configure(routes)
             .default_service(web::to(|| async {
                 HttpResponse::NotFound().json(serde_json::json!({
-                    "error": { "code": "not_found", "message": "there is nothing at this path" }
+                    "error": { "code": "not_found", "message": NO_ROUTE_MESSAGE }
                 }))
             }))
     })

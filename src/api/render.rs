@@ -4,26 +4,62 @@ use actix_web::http::header::CONTENT_TYPE;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::auth::Tenant;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
 use super::AppState;
-use crate::jobs::{Job, Mode, OutputKind};
+use crate::jobs::{Job, JobView, Mode, OutputKind, Status};
 use crate::script::{transpile, ScriptErrorKind};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct SubmitRequest {
+pub struct SubmitRequest {
+    /// The TSX/JSX module; its default export must be a `<Render>` element.
     code: String,
+    /// Key for real AI generation through the gateway; never echoed or stored past the job.
     gateway_api_key: Option<String>,
+    /// `preview` (placeholders, no network) or `strict` (real generation); see api.md.
     mode: Option<Mode>,
     output: Option<OutputKind>,
+    /// POSTed the job snapshot when the job ends.
     webhook_url: Option<String>,
 }
 
+/// The `202` answer to a submission.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmitAccepted {
+    pub job_id: Uuid,
+    /// `rendering` when a worker took it at once, else `queued`.
+    pub status: Status,
+    pub estimated_duration_ms: u64,
+    pub queue: QueueInfo,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueInfo {
+    pub active: usize,
+    pub waiting: usize,
+}
+
+/// Submits a program; answers at once with the job id.
+#[utoipa::path(
+    tag = "render",
+    request_body = SubmitRequest,
+    responses(
+        (status = 202, description = "Accepted: follow the job by polling or streaming", body = SubmitAccepted),
+        (status = 400, description = "The body is not JSON (`invalid_json`)", body = ErrorBody),
+        (status = 401, description = "No valid service key", body = ErrorBody),
+        (status = 413, description = "The body is over the limit", body = ErrorBody),
+        (status = 415, description = "The body is not JSON", body = ErrorBody),
+        (status = 422, description = "A syntax error (`invalid_code`, with `details.line`/`column`) or a bad field (`invalid_request`)", body = ErrorBody),
+        (status = 503, description = "The server cannot take the job now", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 #[post("/api/render")]
 pub async fn submit(
     tenant: Tenant,
@@ -84,18 +120,33 @@ pub async fn submit(
         .insert(job, secret)
         .await
         .map_err(|e| ApiError::internal("cannot store the job", e))?;
+    tracing::info!(job_id = %job.id, tenant = %job.tenant, mode = ?job.mode, "job submitted");
     let status = match state.pool.submitted(job.id).await {
         Some(started) => started.status,
         None => job.status,
     };
-    Ok(HttpResponse::Accepted().json(json!({
-        "job_id": job.id,
-        "status": status,
-        "estimated_duration_ms": state.estimate_ms(),
-        "queue": { "active": state.pool.active(), "waiting": state.store.waiting() },
-    })))
+    Ok(HttpResponse::Accepted().json(SubmitAccepted {
+        job_id: job.id,
+        status,
+        estimated_duration_ms: state.estimate_ms(),
+        queue: QueueInfo {
+            active: state.pool.active(),
+            waiting: state.store.waiting(),
+        },
+    }))
 }
 
+/// The job: status, progress, and its video, thumbnail and files, or its error.
+#[utoipa::path(
+    tag = "render",
+    params(("id" = String, Path, description = "The job id")),
+    responses(
+        (status = 200, description = "The job", body = JobView),
+        (status = 401, description = "No valid service key", body = ErrorBody),
+        (status = 404, description = "No such job for this tenant", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 #[get("/api/render/jobs/{id}")]
 pub async fn poll(
     tenant: Tenant,

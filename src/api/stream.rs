@@ -15,8 +15,22 @@ use super::auth::Tenant;
 use super::error::ApiError;
 use super::render::find_job;
 use super::AppState;
-use crate::jobs::{EventKind, Job, Store};
+use crate::jobs::{EventKind, Job, JobView, Store};
 
+/// Server-Sent Events: the current state, then every change until the job ends.
+#[utoipa::path(
+    tag = "render",
+    params(
+        ("id" = String, Path, description = "The job id"),
+        ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this event id"),
+    ),
+    responses(
+        (status = 200, description = "`event: status` / `event: progress`, each with the job as `data`; closes after the terminal event", content_type = "text/event-stream", body = JobView),
+        (status = 401, description = "No valid service key", body = super::error::ErrorBody),
+        (status = 404, description = "No such job for this tenant", body = super::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 #[get("/api/render/jobs/{id}/stream")]
 pub async fn stream_job(
     tenant: Tenant,

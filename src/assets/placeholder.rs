@@ -354,3 +354,17 @@ mod tests {
         assert_eq!(img.dimensions(), (1, 1));
     }
 }
+
+/// A moving placeholder for a generated video (D10), as an H.264 MP4 of `duration` seconds.
+pub fn placeholder_video(
+    _prompt: &str,
+    _label: &str,
+    _width: u32,
+    _height: u32,
+    _duration: f64,
+    _fps: u32,
+) -> Result<Vec<u8>, crate::media::MediaError> {
+    Err(crate::media::MediaError::Unsupported(
+        "video placeholders are not available in this version yet".into(),
+    ))
+}

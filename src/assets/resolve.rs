@@ -78,14 +78,12 @@ async fn resolve_one(
     ctx: &AssetContext<'_>,
 ) -> Result<ResolvedAsset, AssetError> {
     match (&request.source, request.kind) {
-        (
-            AssetSource::Prompt {
-                prompt,
-                model,
-                aspect_ratio,
-            },
-            AssetKind::Image,
-        ) => {
+        (AssetSource::Prompt(generation), AssetKind::Image) => {
+            let (prompt, model, aspect_ratio) = (
+                &generation.prompt,
+                &generation.model,
+                &generation.aspect_ratio,
+            );
             if ctx.generation == Generation::Gateway {
                 return Err(AssetError::Generation(format!(
                     "cannot generate the image \"{prompt}\": real generation through the gateway is not available in this version; render in preview mode"
@@ -154,6 +152,14 @@ async fn resolve_one(
                 metadata: json!({ "type": "image", "src": src, "placeholder": false, "cached": cached }),
             })
         }
+        // Video and audio assets arrive with the compositor and audio work; until then they
+        // resolve to nothing visible and the job says so in its warnings.
+        (_, kind) => Ok(ResolvedAsset {
+            image: Arc::new(RgbaImage::new(1, 1)),
+            key: String::new(),
+            media_type: "application/octet-stream",
+            metadata: json!({ "type": kind, "unavailable": true }),
+        }),
     }
 }
 

@@ -12,7 +12,7 @@ use super::yuv::YuvFrame;
 use crate::render::Compositor;
 use crate::scene::{
     Align, AssetKind, AssetRequest, AssetSource, Clip, CropPosition, ImageLayer, Layer, Resize,
-    Scene, TextLayer, TextPosition, Transition, Zoom,
+    Scene, TextKind, TextLayer, TextPosition, Transition, Zoom,
 };
 
 /// design.md's reference: 5 clips × 3 s, Ken Burns, 0.5 s fades, a title each, 30 fps.
@@ -25,6 +25,7 @@ fn reference_scene(width: u32, height: u32) -> (Scene, Vec<Arc<RgbaImage>>) {
         clips.push(Clip {
             start,
             duration: 3.0,
+            auto_duration: None,
             transition: (!last).then(|| Transition {
                 name: "fade".into(),
                 duration: 0.5,
@@ -36,9 +37,11 @@ fn reference_scene(width: u32, height: u32) -> (Scene, Vec<Arc<RgbaImage>>) {
                     crop_position: CropPosition::Center,
                     zoom: Some(*zoom),
                     rect: None,
+                    window: None,
                     source: None,
                 }),
-                Layer::Title(TextLayer {
+                Layer::Text(TextLayer {
+                    kind: TextKind::Title,
                     text: format!("Scene number {} of the benchmark", i + 1),
                     position: TextPosition {
                         horizontal: Align::Center,
@@ -47,6 +50,10 @@ fn reference_scene(width: u32, height: u32) -> (Scene, Vec<Arc<RgbaImage>>) {
                     color: [255, 255, 255, 255],
                     outline: Some(3.0),
                     outline_color: [0, 0, 0, 255],
+                    background: None,
+                    font_family: None,
+                    font_path: None,
+                    given_window: (None, None),
                     start: if i == 0 { 0.0 } else { 0.5 },
                     end: if last { 3.0 } else { 2.5 },
                     source: None,
@@ -64,6 +71,8 @@ fn reference_scene(width: u32, height: u32) -> (Scene, Vec<Arc<RgbaImage>>) {
                 src: format!("{n}.jpg"),
             },
             cache_key: format!("{n}"),
+            duration: None,
+            words: Vec::new(),
         })
         .collect();
     let images = (0..5u32)
@@ -78,6 +87,11 @@ fn reference_scene(width: u32, height: u32) -> (Scene, Vec<Arc<RgbaImage>>) {
             clips,
             assets,
             warnings: Vec::new(),
+            overlays: Vec::new(),
+            captions: Vec::new(),
+            audio: Vec::new(),
+            shortest: false,
+            normalize: false,
         },
         images,
     )
@@ -95,10 +109,17 @@ fn photo_like(width: u32, height: u32, seed: u32) -> RgbaImage {
         let fy = y as f32 / height as f32;
         let wave = ((x as f32 * 0.05 + seed as f32).sin() * (y as f32 * 0.03).cos()) * 40.0;
         let c = |base: f32| (base + wave + noise).clamp(0.0, 255.0) as u8;
-        Rgba([
-            c(200.0 * fx + 30.0 * seed as f32 % 55.0),
+        let channels = [
+            c(200.0 * fx + 30.0),
             c(180.0 * fy),
             c(255.0 * (1.0 - fx) * (0.5 + 0.5 * fy)),
+        ];
+        // A different channel order per image, so clips are told apart at a glance.
+        let s = seed as usize;
+        Rgba([
+            channels[s % 3],
+            channels[(s + 1) % 3],
+            channels[(s + 2) % 3],
             255,
         ])
     })

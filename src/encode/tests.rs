@@ -10,7 +10,7 @@ use super::{encode_scene, frame_png, EncodeError};
 use crate::render::Compositor;
 use crate::scene::{
     Align, AssetKind, AssetRequest, AssetSource, Clip, CropPosition, ImageLayer, Layer, Resize,
-    Scene, TextLayer, TextPosition, Transition, Zoom,
+    Scene, TextKind, TextLayer, TextPosition, Transition, Zoom,
 };
 
 fn test_scene() -> (Scene, Vec<Arc<RgbaImage>>) {
@@ -21,10 +21,12 @@ fn test_scene() -> (Scene, Vec<Arc<RgbaImage>>) {
             crop_position: CropPosition::Center,
             zoom: Some(Zoom::In),
             rect: None,
+            window: None,
             source: None,
         })
     };
-    let title = Layer::Title(TextLayer {
+    let title = Layer::Text(TextLayer {
+        kind: TextKind::Title,
         text: "Encode test".into(),
         position: TextPosition {
             horizontal: Align::Center,
@@ -33,12 +35,17 @@ fn test_scene() -> (Scene, Vec<Arc<RgbaImage>>) {
         color: [255, 255, 255, 255],
         outline: Some(2.0),
         outline_color: [0, 0, 0, 255],
+        background: None,
+        font_family: None,
+        font_path: None,
+        given_window: (None, None),
         start: 0.0,
         end: 1.0,
         source: None,
     });
     let clips = vec![
         Clip {
+            auto_duration: None,
             start: 0.0,
             duration: 1.25,
             transition: Some(Transition {
@@ -49,6 +56,7 @@ fn test_scene() -> (Scene, Vec<Arc<RgbaImage>>) {
             source: None,
         },
         Clip {
+            auto_duration: None,
             start: 0.75,
             duration: 1.25,
             transition: None,
@@ -63,6 +71,8 @@ fn test_scene() -> (Scene, Vec<Arc<RgbaImage>>) {
                 src: format!("{n}.png"),
             },
             cache_key: format!("{n}"),
+            duration: None,
+            words: Vec::new(),
         })
         .collect();
     let scene = Scene {
@@ -73,6 +83,11 @@ fn test_scene() -> (Scene, Vec<Arc<RgbaImage>>) {
         clips,
         assets,
         warnings: Vec::new(),
+        overlays: Vec::new(),
+        captions: Vec::new(),
+        audio: Vec::new(),
+        shortest: false,
+        normalize: false,
     };
     let gradient = |r: u8| {
         Arc::new(RgbaImage::from_fn(200, 150, move |x, y| {

@@ -7,5 +7,5 @@ mod worker;
 
 pub use events::Hub;
 pub use model::*;
-pub use store::{Store, StoreError};
+pub use store::{cursor, parse_cursor, CancelResult, JobPage, Store, StoreError, STATUSES};
 pub use worker::{Pool, Progress, RunFuture, Runner};

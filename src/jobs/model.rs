@@ -3,9 +3,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Queued,
@@ -19,16 +20,38 @@ impl Status {
     pub fn is_terminal(self) -> bool {
         matches!(self, Status::Completed | Status::Failed | Status::Cancelled)
     }
+
+    /// The wire name, as in the JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Queued => "queued",
+            Status::Rendering => "rendering",
+            Status::Completed => "completed",
+            Status::Failed => "failed",
+            Status::Cancelled => "cancelled",
+        }
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+impl std::str::FromStr for Status {
+    type Err = ();
+
+    fn from_str(name: &str) -> Result<Self, ()> {
+        super::store::STATUSES
+            .into_iter()
+            .find(|s| s.as_str() == name)
+            .ok_or(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     Strict,
     Preview,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OutputKind {
     #[default]
@@ -37,7 +60,7 @@ pub enum OutputKind {
 }
 
 /// Why a job failed, as the stable `error_category` of api.md §2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCategory {
     InvalidCode,
@@ -49,16 +72,32 @@ pub enum ErrorCategory {
     Internal,
 }
 
+impl ErrorCategory {
+    /// The wire name, as in the JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCategory::InvalidCode => "invalid_code",
+            ErrorCategory::InvalidSource => "invalid_source",
+            ErrorCategory::GenerationFailed => "generation_failed",
+            ErrorCategory::Timeout => "timeout",
+            ErrorCategory::Cancelled => "cancelled",
+            ErrorCategory::LimitExceeded => "limit_exceeded",
+            ErrorCategory::Internal => "internal",
+        }
+    }
+}
+
 /// An asset the render used, as listed in `files`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct FileEntry {
     pub url: String,
     #[serde(rename = "mediaType")]
     pub media_type: String,
+    #[schema(value_type = Object)]
     pub metadata: Value,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Timings {
     pub eval_ms: u64,
     pub generate_ms: u64,
@@ -163,7 +202,8 @@ impl Job {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// A job as clients see it: the poll answer, every SSE event's data, the webhook body.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct JobView<'a> {
     pub job_id: Uuid,
     pub status: Status,
@@ -187,6 +227,7 @@ pub struct JobView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_category: Option<ErrorCategory>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub error_details: Option<&'a Value>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub warnings: &'a [String],

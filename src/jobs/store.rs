@@ -1,11 +1,13 @@
-//! The job store: sled trees for job records, the queue and per-job secrets.
-//! The only code that touches sled.
+//! The job store: sled trees for job records, the queue, per-job secrets and the per-tenant
+//! listing index. The only code that touches sled.
 
+use std::ops::Bound;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
 use sled::{Db, Tree};
 use thiserror::Error;
 use tracing::{debug, info};
@@ -14,7 +16,50 @@ use uuid::Uuid;
 use super::model::{EventKind, Job, Outcome, Status};
 
 /// Bumped when the on-disk layout changes; `open` refuses a layout it does not know.
+/// Additive trees that `open` can rebuild from the records (like `by_tenant`) do not bump it:
+/// an older server simply ignores them, and the next `open` repairs what it left unindexed.
 const LAYOUT_VERSION: u32 = 1;
+
+/// Every status, in the order of `Store::counts`.
+pub const STATUSES: [Status; 5] = [
+    Status::Queued,
+    Status::Rendering,
+    Status::Completed,
+    Status::Failed,
+    Status::Cancelled,
+];
+
+fn status_index(status: Status) -> usize {
+    match status {
+        Status::Queued => 0,
+        Status::Rendering => 1,
+        Status::Completed => 2,
+        Status::Failed => 3,
+        Status::Cancelled => 4,
+    }
+}
+
+/// The position of a job in its tenant's listing: newest first, ties broken by id. Opaque to
+/// clients (it is the cursor), fixed for the life of the job.
+const POSITION_LEN: usize = 8 + 16;
+
+/// One page of a tenant's jobs, newest first.
+#[derive(Debug)]
+pub struct JobPage {
+    pub jobs: Vec<Job>,
+    /// The position of the last job returned, when more jobs may follow.
+    pub next: Option<[u8; POSITION_LEN]>,
+}
+
+/// What a cancel request found.
+#[derive(Debug)]
+pub enum CancelResult {
+    /// The job was queued or rendering and is now `cancelled`.
+    Cancelled(Job),
+    /// The job had already ended; it is returned unchanged.
+    AlreadyEnded(Job),
+    Missing,
+}
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -33,9 +78,22 @@ pub struct Store {
     jobs: Tree,
     queue: Tree,
     secrets: Tree,
+    /// `tenant length, tenant, position` → empty: each tenant's jobs, newest first.
+    by_tenant: Tree,
     write: Mutex<()>,
     /// Length of the queue tree, kept here because sled counts a tree by walking it.
     waiting: AtomicUsize,
+    /// Jobs by status (indexed as `STATUSES`), counted at open and kept up to date by writes.
+    counts: [AtomicU64; 5],
+}
+
+/// The fields `open` needs from each record; the rest (notably the code) is skipped.
+#[derive(Deserialize)]
+struct RecordHead {
+    id: Uuid,
+    tenant: String,
+    status: Status,
+    created_at: DateTime<Utc>,
 }
 
 impl Store {
@@ -61,14 +119,39 @@ impl Store {
             }
         }
         let queue = db.open_tree("queue")?;
-        Ok(Store {
+        let store = Store {
             waiting: AtomicUsize::new(queue.len()),
             jobs: db.open_tree("jobs")?,
             queue,
             secrets: db.open_tree("secrets")?,
+            by_tenant: db.open_tree("by_tenant")?,
             db,
             write: Mutex::new(()),
-        })
+            counts: Default::default(),
+        };
+        store.index_and_count()?;
+        Ok(store)
+    }
+
+    /// One pass over the records at open: counts them by status and indexes any record the
+    /// listing index lacks (a store from before the index, or one an older server wrote to).
+    fn index_and_count(&self) -> Result<(), StoreError> {
+        let mut indexed = 0usize;
+        for entry in self.jobs.iter() {
+            let (_, value) = entry?;
+            let head: RecordHead = serde_json::from_slice(&value)?;
+            self.counts[status_index(head.status)].fetch_add(1, Ordering::Relaxed);
+            let key = tenant_key(&head.tenant, head.created_at, head.id);
+            if !self.by_tenant.contains_key(&key)? {
+                self.by_tenant.insert(key, &[])?;
+                indexed += 1;
+            }
+        }
+        if indexed > 0 {
+            self.db.flush()?;
+            info!(indexed, "jobs added to the listing index");
+        }
+        Ok(())
     }
 
     /// The tree SSE subscribers watch; every record write is one event.
@@ -95,8 +178,11 @@ impl Store {
             }
             self.jobs
                 .insert(job.id.as_bytes(), serde_json::to_vec(&job)?)?;
+            self.by_tenant
+                .insert(tenant_key(&job.tenant, job.created_at, job.id), &[])?;
             self.queue.insert(key.to_be_bytes(), job.id.as_bytes())?;
             self.waiting.fetch_add(1, Ordering::Relaxed);
+            self.count(None, job.status);
         }
         self.db.flush_async().await?;
         debug!(job_id = %job.id, "job stored");
@@ -164,7 +250,7 @@ impl Store {
         job.attempts += 1;
         job.progress = 0.0;
         job.progress_message = "starting".into();
-        self.write_locked(&mut job, EventKind::Status)?;
+        self.write_locked(&mut job, EventKind::Status, Status::Queued)?;
         Ok(Some(job))
     }
 
@@ -180,68 +266,98 @@ impl Store {
         }
         job.progress = progress.min(1.0);
         job.progress_message = message.to_string();
-        self.write_locked(&mut job, EventKind::Progress)
+        self.write_locked(&mut job, EventKind::Progress, Status::Rendering)
     }
 
-    /// Records how a job ended, forgets its secret, and makes both durable.
+    /// Records how a job ended, forgets its secret, and makes both durable. A job that has
+    /// already ended keeps its first ending (a worker finishing after a cancel changes nothing).
     pub async fn finish(&self, id: Uuid, outcome: Outcome) -> Result<Option<Job>, StoreError> {
-        let job = {
+        let ended = {
             let _guard = self.lock();
-            let Some(mut job) = self.get(id)? else {
-                return Ok(None);
-            };
-            if job.status.is_terminal() {
-                return Ok(Some(job));
-            }
-            if let Some(key) = job.queue_key.take() {
-                if self.queue.remove(key.to_be_bytes())?.is_some() {
-                    self.waiting.fetch_sub(1, Ordering::Relaxed);
-                }
-            }
-            let now = Utc::now();
-            job.completed_at = Some(now);
-            job.duration_ms = Some(
-                (now - job.started_at.unwrap_or(job.created_at))
-                    .num_milliseconds()
-                    .max(0) as u64,
-            );
-            match outcome {
-                Outcome::Completed {
-                    output_url,
-                    thumbnail_url,
-                    files,
-                    timings,
-                    warnings,
-                } => {
-                    job.status = Status::Completed;
-                    job.progress = 1.0;
-                    job.progress_message = "done".into();
-                    job.output_url = Some(output_url);
-                    job.thumbnail_url = thumbnail_url;
-                    job.files = files;
-                    job.timings = Some(timings);
-                    job.warnings = warnings;
-                }
-                Outcome::Failed(failure) => {
-                    job.status = Status::Failed;
-                    job.progress_message = "failed".into();
-                    job.error = Some(failure.message);
-                    job.error_category = Some(failure.category);
-                    job.error_details = failure.details;
-                }
-                Outcome::Cancelled => {
-                    job.status = Status::Cancelled;
-                    job.progress_message = "cancelled".into();
-                    job.error = Some("the job was cancelled".into());
-                    job.error_category = Some(super::model::ErrorCategory::Cancelled);
-                }
-            }
-            self.secrets.remove(id.as_bytes())?;
-            self.write_locked(&mut job, EventKind::Status)?;
-            job
+            self.finish_locked(id, outcome)?
         };
-        self.db.flush_async().await?;
-        Ok(Some(job))
+        match ended {
+            Ended::Now(job) => {
+                self.db.flush_async().await?;
+                Ok(Some(job))
+            }
+            Ended::Before(job) => Ok(Some(job)),
+            Ended::Missing => Ok(None),
+        }
+    }
+
+    /// Cancels a queued or rendering job: a queued one leaves the queue, and the record says
+    /// `cancelled` at once. Stopping the render itself is the pool's part (`Pool::cancel`).
+    pub async fn cancel(&self, id: Uuid) -> Result<CancelResult, StoreError> {
+        let ended = {
+            let _guard = self.lock();
+            self.finish_locked(id, Outcome::Cancelled)?
+        };
+        Ok(match ended {
+            Ended::Now(job) => {
+                self.db.flush_async().await?;
+                CancelResult::Cancelled(job)
+            }
+            Ended::Before(job) => CancelResult::AlreadyEnded(job),
+            Ended::Missing => CancelResult::Missing,
+        })
+    }
+
+    fn finish_locked(&self, id: Uuid, outcome: Outcome) -> Result<Ended, StoreError> {
+        let Some(mut job) = self.get(id)? else {
+            return Ok(Ended::Missing);
+        };
+        if job.status.is_terminal() {
+            return Ok(Ended::Before(job));
+        }
+        let before = job.status;
+        if let Some(key) = job.queue_key.take() {
+            if self.queue.remove(key.to_be_bytes())?.is_some() {
+                self.waiting.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+        let now = Utc::now();
+        job.completed_at = Some(now);
+        job.duration_ms = Some(
+            (now - job.started_at.unwrap_or(job.created_at))
+                .num_milliseconds()
+                .max(0) as u64,
+        );
+        match outcome {
+            Outcome::Completed {
+                output_url,
+                thumbnail_url,
+                files,
+                timings,
+                warnings,
+            } => {
+                job.status = Status::Completed;
+                job.progress = 1.0;
+                job.progress_message = "done".into();
+                job.output_url = Some(output_url);
+                job.thumbnail_url = thumbnail_url;
+                job.files = files;
+                job.timings = Some(timings);
+                job.warnings = warnings;
+            }
+            Outcome::Failed(failure) => {
+                job.status = Status::Failed;
+                job.progress_message = "failed".into();
+                job.error = Some(failure.message);
+                job.error_category = Some(failure.category);
+                job.error_details = failure.details;
+            }
+            Outcome::Cancelled => {
+                job.status = Status::Cancelled;
+                job.progress_message = "cancelled".into();
+                job.error = Some("the job was cancelled".into());
+                job.error_category = Some(super::model::ErrorCategory::Cancelled);
+            }
+        }
+        self.secrets.remove(id.as_bytes())?;
+        self.write_locked(&mut job, EventKind::Status, before)?;
+        crate::metrics::job_ended(job.status);
+        Ok(Ended::Now(job))
     }
 
     /// The per-request gateway key of a job that has not ended.
@@ -269,7 +385,7 @@ impl Store {
                 job.queue_key = Some(key);
                 job.progress = 0.0;
                 job.progress_message = "queued again after a restart".into();
-                self.write_locked(&mut job, EventKind::Status)?;
+                self.write_locked(&mut job, EventKind::Status, Status::Rendering)?;
                 self.queue.insert(key.to_be_bytes(), job.id.as_bytes())?;
                 self.waiting.fetch_add(1, Ordering::Relaxed);
                 count += 1;
@@ -290,17 +406,205 @@ impl Store {
         self.waiting.load(Ordering::Relaxed)
     }
 
-    fn write_locked(&self, job: &mut Job, kind: EventKind) -> Result<(), StoreError> {
+    /// How many jobs the store holds in each status, in the order of `STATUSES`.
+    pub fn counts(&self) -> [(Status, u64); 5] {
+        STATUSES.map(|status| {
+            let n = self.counts[status_index(status)].load(Ordering::Relaxed);
+            (status, n)
+        })
+    }
+
+    /// A page of `tenant`'s jobs, newest first, starting after the position `after` (from an
+    /// earlier page's `next`), keeping only the given statuses (all when empty).
+    pub fn list(
+        &self,
+        tenant: &str,
+        statuses: &[Status],
+        after: Option<&[u8; POSITION_LEN]>,
+        limit: usize,
+    ) -> Result<JobPage, StoreError> {
+        let prefix = tenant_prefix(tenant);
+        let start = match after {
+            Some(position) => {
+                let mut key = prefix.clone();
+                key.extend_from_slice(position);
+                Bound::Excluded(key)
+            }
+            None => Bound::Included(prefix.clone()),
+        };
+        let mut jobs = Vec::new();
+        let mut more = false;
+        for entry in self.by_tenant.range((start, Bound::Unbounded)) {
+            let (key, _) = entry?;
+            if !key.starts_with(&prefix) {
+                break;
+            }
+            let Some(id) = key
+                .get(key.len() - 16..)
+                .and_then(|b| Uuid::from_slice(b).ok())
+            else {
+                continue;
+            };
+            let Some(job) = self.get(id)? else {
+                continue;
+            };
+            if job.tenant != tenant || !(statuses.is_empty() || statuses.contains(&job.status)) {
+                continue;
+            }
+            if jobs.len() == limit {
+                more = true;
+                break;
+            }
+            jobs.push(job);
+        }
+        let next = match jobs.last() {
+            Some(last) if more => Some(position(last.created_at, last.id)),
+            _ => None,
+        };
+        Ok(JobPage { jobs, next })
+    }
+
+    fn write_locked(
+        &self,
+        job: &mut Job,
+        kind: EventKind,
+        before: Status,
+    ) -> Result<(), StoreError> {
         job.seq += 1;
         job.last_event = kind;
         self.jobs
             .insert(job.id.as_bytes(), serde_json::to_vec(job)?)?;
+        self.count(Some(before), job.status);
         Ok(())
+    }
+
+    fn count(&self, before: Option<Status>, after: Status) {
+        if before == Some(after) {
+            return;
+        }
+        if let Some(before) = before {
+            self.counts[status_index(before)].fetch_sub(1, Ordering::Relaxed);
+        }
+        self.counts[status_index(after)].fetch_add(1, Ordering::Relaxed);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
         // A panic while holding the lock leaves no half-written record (each write is one
         // sled insert), so a poisoned lock is safe to keep using.
         self.write.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// What `finish_locked` did.
+enum Ended {
+    Now(Job),
+    Before(Job),
+    Missing,
+}
+
+/// The listing key's tenant part; length-prefixed so no tenant's keys run into another's.
+fn tenant_prefix(tenant: &str) -> Vec<u8> {
+    let bytes = tenant.as_bytes();
+    let len = u16::try_from(bytes.len()).unwrap_or(u16::MAX);
+    let mut key = Vec::with_capacity(2 + bytes.len() + POSITION_LEN);
+    key.extend_from_slice(&len.to_be_bytes());
+    key.extend_from_slice(&bytes[..usize::from(len)]);
+    key
+}
+
+fn tenant_key(tenant: &str, created_at: DateTime<Utc>, id: Uuid) -> Vec<u8> {
+    let mut key = tenant_prefix(tenant);
+    key.extend_from_slice(&position(created_at, id));
+    key
+}
+
+/// Newest first: the creation time counts down, so sled's ascending order is newest first.
+fn position(created_at: DateTime<Utc>, id: Uuid) -> [u8; POSITION_LEN] {
+    let micros = u64::try_from(created_at.timestamp_micros()).unwrap_or(0);
+    let mut key = [0u8; POSITION_LEN];
+    key[..8].copy_from_slice(&(u64::MAX - micros).to_be_bytes());
+    key[8..].copy_from_slice(id.as_bytes());
+    key
+}
+
+/// Turns a cursor a client sent back into a position; `None` when it is not one of ours.
+pub fn parse_cursor(cursor: &str) -> Option<[u8; POSITION_LEN]> {
+    hex::decode(cursor).ok()?.try_into().ok()
+}
+
+pub fn cursor(position: &[u8; POSITION_LEN]) -> String {
+    hex::encode(position)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jobs::{Mode, OutputKind};
+
+    fn temp_store_dir() -> std::path::PathBuf {
+        std::env::temp_dir().join(format!("varg-store-{}", Uuid::new_v4()))
+    }
+
+    async fn add(store: &Store, tenant: &str) -> Uuid {
+        let job = Job::new(tenant, "code".into(), Mode::Preview, OutputKind::Video);
+        store.insert(job, None).await.expect("insert").id
+    }
+
+    fn ids(page: &JobPage) -> Vec<Uuid> {
+        page.jobs.iter().map(|j| j.id).collect()
+    }
+
+    #[tokio::test]
+    async fn a_store_without_the_index_gets_it_at_open_and_counts_survive() {
+        let dir = temp_store_dir();
+        let (mine, theirs) = {
+            let store = Store::open(&dir).expect("open");
+            let mine = [
+                add(&store, "a").await,
+                add(&store, "a").await,
+                add(&store, "a").await,
+            ];
+            let theirs = add(&store, "ab").await;
+            assert!(matches!(
+                store.cancel(mine[1]).await,
+                Ok(CancelResult::Cancelled(_))
+            ));
+            // As a store written before the index existed.
+            store.by_tenant.clear().expect("clear");
+            store.db.flush().expect("flush");
+            (mine, theirs)
+        };
+        let store = Store::open(&dir).expect("reopen");
+        let all = store.list("a", &[], None, 10).expect("list");
+        assert_eq!(ids(&all), vec![mine[2], mine[1], mine[0]]);
+        assert!(all.next.is_none());
+        // A tenant whose name starts like another's sees only its own jobs.
+        assert_eq!(
+            ids(&store.list("ab", &[], None, 10).expect("list")),
+            vec![theirs]
+        );
+        let first = store.list("a", &[], None, 2).expect("list");
+        let rest = store.list("a", &[], first.next.as_ref(), 2).expect("list");
+        assert_eq!(ids(&first), vec![mine[2], mine[1]]);
+        assert_eq!(ids(&rest), vec![mine[0]]);
+        let queued = store.list("a", &[Status::Queued], None, 10).expect("list");
+        assert_eq!(ids(&queued), vec![mine[2], mine[0]]);
+        let count = |status| store.counts().into_iter().find(|(s, _)| *s == status);
+        assert_eq!(count(Status::Queued), Some((Status::Queued, 3)));
+        assert_eq!(count(Status::Cancelled), Some((Status::Cancelled, 1)));
+        assert_eq!(store.waiting(), 3);
+        assert!(matches!(
+            store.cancel(mine[1]).await,
+            Ok(CancelResult::AlreadyEnded(_))
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let p = position(Utc::now(), Uuid::new_v4());
+        assert_eq!(parse_cursor(&cursor(&p)), Some(p));
+        assert_eq!(parse_cursor("zz"), None);
+        assert_eq!(parse_cursor("00"), None);
     }
 }

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::task::JoinHandle;
 use tracing::{error, info, info_span, warn, Instrument};
 use uuid::Uuid;
 
@@ -34,12 +35,22 @@ pub struct Progress {
     store: Arc<Store>,
     id: Uuid,
     last: Arc<Mutex<Option<Instant>>>,
+    stage: Arc<Mutex<Stage>>,
 }
 
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
 
+/// The stage a job is in, named by its progress message without the numbers
+/// ("rendering frame 3/90" is the stage "rendering frame"), so each stage logs one line.
+#[derive(Default)]
+struct Stage {
+    name: String,
+    since: Option<Instant>,
+}
+
 impl Progress {
     pub fn report(&self, progress: f64, message: &str) {
+        self.log_stage(message);
         {
             let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
             if last.is_some_and(|t| t.elapsed() < PROGRESS_INTERVAL) {
@@ -51,7 +62,33 @@ impl Progress {
             warn!(job_id = %self.id, error = %e, "cannot record progress");
         }
     }
+
+    fn log_stage(&self, message: &str) {
+        let name = message
+            .split(|c: char| c.is_ascii_digit())
+            .next()
+            .unwrap_or_default()
+            .trim();
+        let mut stage = self.stage.lock().unwrap_or_else(|p| p.into_inner());
+        if stage.name == name {
+            return;
+        }
+        let previous_ms = stage.since.map(|t| t.elapsed().as_millis() as u64);
+        info!(job_id = %self.id, stage = name, previous_stage_ms = previous_ms, "job stage");
+        stage.name = name.to_string();
+        stage.since = Some(Instant::now());
+    }
 }
+
+/// A job a worker is running: the flag the render polls, and a wake-up for the worker itself.
+struct Running {
+    cancel: Arc<AtomicBool>,
+    stop: Arc<Notify>,
+}
+
+/// After a cancel, how long the worker waits for the render to notice before it lets the
+/// render finish unobserved and takes the next job.
+const CANCEL_GRACE: Duration = Duration::from_millis(700);
 
 pub struct Pool {
     store: Arc<Store>,
@@ -60,7 +97,8 @@ pub struct Pool {
     wake: Notify,
     size: usize,
     job_timeout: Duration,
-    running: Mutex<HashMap<Uuid, Arc<AtomicBool>>>,
+    running: Mutex<HashMap<Uuid, Running>>,
+    dispatcher: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Pool {
@@ -80,9 +118,11 @@ impl Pool {
             size,
             job_timeout,
             running: Mutex::new(HashMap::new()),
+            dispatcher: Mutex::new(None),
         });
         let dispatcher = pool.clone();
-        tokio::spawn(async move { dispatcher.dispatch().await });
+        let handle = tokio::spawn(async move { dispatcher.dispatch().await });
+        *pool.dispatcher.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
         pool
     }
 
@@ -129,12 +169,23 @@ impl Pool {
         self.size
     }
 
-    /// Asks a running job to stop; `false` when it is not running here.
+    /// Whether the dispatcher that hands queued jobs to workers is still running.
+    pub fn alive(&self) -> bool {
+        self.dispatcher
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .is_some_and(|h| !h.is_finished())
+    }
+
+    /// Asks a running job to stop; `false` when it is not running here. The render sees the
+    /// flag at its next frame; the worker is free again within `CANCEL_GRACE` either way.
     pub fn cancel(&self, id: Uuid) -> bool {
         let running = self.running.lock().unwrap_or_else(|p| p.into_inner());
         match running.get(&id) {
-            Some(flag) => {
-                flag.store(true, Ordering::Relaxed);
+            Some(job) => {
+                job.cancel.store(true, Ordering::Relaxed);
+                job.stop.notify_one();
                 true
             }
             None => false,
@@ -144,50 +195,48 @@ impl Pool {
     fn spawn(self: Arc<Self>, job: Job, permit: OwnedSemaphorePermit) {
         let id = job.id;
         let cancel = Arc::new(AtomicBool::new(false));
+        let stop = Arc::new(Notify::new());
         self.running
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(id, cancel.clone());
+            .insert(
+                id,
+                Running {
+                    cancel: cancel.clone(),
+                    stop: stop.clone(),
+                },
+            );
         let span = info_span!("job", job_id = %id, attempt = job.attempts);
         tokio::spawn(
             async move {
-                info!("render started");
-                let secret = self.store.secret(id).unwrap_or_else(|e| {
-                    warn!(error = %e, "cannot read the job's gateway key");
-                    None
-                });
-                let progress = Progress {
-                    store: self.store.clone(),
-                    id,
-                    last: Arc::new(Mutex::new(None)),
-                };
-                // A panic inside the render must not lose the job: run it as its own task and
-                // turn a crash into a failed job.
-                let task = tokio::spawn(self.runner.run(job, secret, progress, cancel.clone()));
-                let outcome = match tokio::time::timeout(self.job_timeout, task).await {
-                    Ok(Ok(outcome)) => outcome,
-                    Ok(Err(join)) => {
-                        error!(error = %join, "render crashed");
-                        Outcome::Failed(Failure::new(
-                            ErrorCategory::Internal,
-                            "the renderer crashed while making this video; this is a bug in varg-render",
-                        ))
+                // A cancel that came between the claim and the line above found nothing to
+                // stop, but it did end the record: look before starting the render.
+                let ended_already =
+                    matches!(self.store.get(id), Ok(Some(j)) if j.status.is_terminal());
+                if ended_already {
+                    info!("job ended before its render started");
+                } else {
+                    let started = Instant::now();
+                    let outcome = self.run(job, cancel, &stop).await;
+                    if let Outcome::Completed { timings, .. } = &outcome {
+                        crate::metrics::observe_timings(timings);
                     }
-                    Err(_) => {
-                        cancel.store(true, Ordering::Relaxed);
-                        Outcome::Failed(Failure::new(
-                            ErrorCategory::Timeout,
-                            format!(
-                                "the job ran for more than {} minutes and was stopped",
-                                self.job_timeout.as_secs() / 60
-                            ),
-                        ))
+                    crate::metrics::observe_job(started.elapsed().as_secs_f64());
+                    match self.store.finish(id, outcome).await {
+                        Ok(Some(job)) => info!(
+                            status = job.status.as_str(),
+                            duration_ms = job.duration_ms,
+                            eval_ms = job.timings.as_ref().map(|t| t.eval_ms),
+                            generate_ms = job.timings.as_ref().map(|t| t.generate_ms),
+                            compose_ms = job.timings.as_ref().map(|t| t.compose_ms),
+                            encode_ms = job.timings.as_ref().map(|t| t.encode_ms),
+                            store_ms = job.timings.as_ref().map(|t| t.store_ms),
+                            error_category = job.error_category.map(|c| c.as_str()),
+                            "render ended"
+                        ),
+                        Ok(None) => warn!("the job vanished from the store"),
+                        Err(e) => error!(error = %e, "cannot record the job's end"),
                     }
-                };
-                match self.store.finish(id, outcome).await {
-                    Ok(Some(job)) => info!(status = ?job.status, duration_ms = job.duration_ms, "render ended"),
-                    Ok(None) => warn!("the job vanished from the store"),
-                    Err(e) => error!(error = %e, "cannot record the job's end"),
                 }
                 self.running
                     .lock()
@@ -198,5 +247,56 @@ impl Pool {
             }
             .instrument(span),
         );
+    }
+
+    /// Runs one job to its outcome: the render's own, a crash, the job time limit, or a cancel.
+    async fn run(&self, job: Job, cancel: Arc<AtomicBool>, stop: &Notify) -> Outcome {
+        let id = job.id;
+        info!("render started");
+        let secret = self.store.secret(id).unwrap_or_else(|e| {
+            warn!(error = %e, "cannot read the job's gateway key");
+            None
+        });
+        let progress = Progress {
+            store: self.store.clone(),
+            id,
+            last: Arc::new(Mutex::new(None)),
+            stage: Arc::new(Mutex::new(Stage::default())),
+        };
+        // A panic inside the render must not lose the job: run it as its own task and turn a
+        // crash into a failed job.
+        let mut task = tokio::spawn(self.runner.run(job, secret, progress, cancel.clone()));
+        tokio::select! {
+            joined = &mut task => match joined {
+                Ok(outcome) => outcome,
+                Err(join) => {
+                    error!(error = %join, "render crashed");
+                    Outcome::Failed(Failure::new(
+                        ErrorCategory::Internal,
+                        "the renderer crashed while making this video; this is a bug in varg-render",
+                    ))
+                }
+            },
+            _ = stop.notified() => {
+                // The record already says cancelled. Frames check the flag, but evaluation or
+                // a download may not: give the render a moment, then stop waiting for it.
+                if tokio::time::timeout(CANCEL_GRACE, &mut task).await.is_err() {
+                    warn!("the render did not stop within the grace period; freeing its worker");
+                    task.abort();
+                }
+                Outcome::Cancelled
+            }
+            _ = tokio::time::sleep(self.job_timeout) => {
+                cancel.store(true, Ordering::Relaxed);
+                task.abort();
+                Outcome::Failed(Failure::new(
+                    ErrorCategory::Timeout,
+                    format!(
+                        "the job ran for more than {} minutes and was stopped",
+                        self.job_timeout.as_secs() / 60
+                    ),
+                ))
+            }
+        }
     }
 }

@@ -5,28 +5,28 @@ use std::sync::Arc;
 use fast_image_resize::Resizer;
 use image::RgbaImage;
 
-use super::image_layer::{Frame, ImagePlan};
-use super::pixels::{fill_black, force_opaque, is_opaque};
-use super::prepare::Source;
+use super::image_layer::Frame;
+use super::layers::{draw_layers, LayerPlan, Tools};
 use super::timeline::{self, Span};
-use super::title::TitlePlan;
 use super::transition::{self, TransitionKind};
 use super::RenderError;
-use crate::scene::{Layer, Scene};
+use crate::scene::Scene;
 
 /// Frames larger than this on either side are refused before any buffer is allocated.
 const MAX_SIDE: u32 = 16384;
 
 /// Renders frames of one scene. Everything that does not change per frame is decided in
-/// [`Compositor::new`]; an image layer's fitted (and pre-zoomed) pixels are made when its
-/// clip first appears and dropped once it is gone, so memory follows the clips on screen
-/// rather than the length of the scene.
+/// [`Compositor::new`]; an image layer's fitted (and pre-zoomed) pixels are made when it
+/// first appears and dropped once it is gone, so memory follows what is on screen rather
+/// than the length of the scene.
 pub struct Compositor {
     width: u32,
     height: u32,
     fps: f64,
     frame_count: u64,
     clips: Vec<ClipPlan>,
+    /// Render-level overlays, drawn over the joined clips.
+    overlays: Vec<LayerPlan>,
     images: Vec<Arc<RgbaImage>>,
     /// Per asset, whether any pixel is translucent; found on first use.
     has_alpha: Vec<Option<bool>>,
@@ -44,19 +44,6 @@ struct ClipPlan {
     layers: Vec<LayerPlan>,
 }
 
-enum LayerPlan {
-    Image(ImagePlan),
-    Title(TitlePlan),
-}
-
-/// What drawing a clip borrows from the compositor besides the clip itself.
-struct Tools<'a> {
-    images: &'a [Arc<RgbaImage>],
-    has_alpha: &'a mut [Option<bool>],
-    resizer: &'a mut Resizer,
-    scratch: &'a mut Vec<u8>,
-}
-
 impl Compositor {
     /// `images[i]` is the decoded pixels of `scene.assets[i]`.
     pub fn new(scene: &Scene, images: Vec<Arc<RgbaImage>>) -> Result<Self, RenderError> {
@@ -67,37 +54,19 @@ impl Compositor {
         if scene.fps == 0 {
             return Err(RenderError::InvalidFps);
         }
+        let frame = (width, height);
         let mut clips = Vec::with_capacity(scene.clips.len());
         for clip in &scene.clips {
+            let span = Span {
+                start: clip.start,
+                end: clip.end(),
+            };
             let mut layers = Vec::with_capacity(clip.layers.len());
             for layer in &clip.layers {
-                match layer {
-                    Layer::Image(img) => {
-                        let source = images.get(img.asset).ok_or(RenderError::MissingImage {
-                            asset: img.asset,
-                            provided: images.len(),
-                        })?;
-                        if source.width() == 0 || source.height() == 0 {
-                            return Err(RenderError::EmptyImage { asset: img.asset });
-                        }
-                        layers.push(LayerPlan::Image(ImagePlan::new(
-                            img,
-                            (width, height),
-                            source.dimensions(),
-                        )));
-                    }
-                    Layer::Title(text) => {
-                        if let Some(plan) = TitlePlan::new(text, clip.start, width, height) {
-                            layers.push(LayerPlan::Title(plan));
-                        }
-                    }
-                }
+                layers.extend(LayerPlan::new(layer, span, clip.start, frame, &images)?);
             }
             clips.push(ClipPlan {
-                span: Span {
-                    start: clip.start,
-                    end: clip.end(),
-                },
+                span,
                 transition: clip
                     .transition
                     .as_ref()
@@ -107,12 +76,21 @@ impl Compositor {
                 layers,
             });
         }
+        let whole = Span {
+            start: 0.0,
+            end: scene.duration,
+        };
+        let mut overlays = Vec::with_capacity(scene.overlays.len());
+        for layer in &scene.overlays {
+            overlays.extend(LayerPlan::new(layer, whole, 0.0, frame, &images)?);
+        }
         Ok(Compositor {
             width,
             height,
             fps: f64::from(scene.fps),
             frame_count: scene.frame_count(),
             clips,
+            overlays,
             has_alpha: vec![None; images.len()],
             images,
             resizer: Resizer::new(),
@@ -139,9 +117,17 @@ impl Compositor {
         let mut active = std::mem::take(&mut self.active);
         timeline::active(self.clips.iter().map(|c| c.span), t, &mut active);
         for (i, clip) in self.clips.iter_mut().enumerate() {
-            if !active.contains(&i) {
-                clip.release();
+            let on_screen = active.contains(&i);
+            for layer in &mut clip.layers {
+                if on_screen {
+                    layer.release_if_hidden(t);
+                } else {
+                    layer.release();
+                }
             }
+        }
+        for layer in &mut self.overlays {
+            layer.release_if_hidden(t);
         }
 
         let (width, height) = (self.width, self.height);
@@ -157,8 +143,14 @@ impl Compositor {
             height,
         };
         match active.first() {
-            None => fill_black(frame.data),
-            Some(&first) => self.clips[first].draw(t, &mut frame, &mut tools),
+            None => draw_layers(&mut [], t, &mut frame, &mut tools, true),
+            Some(&first) => draw_layers(
+                &mut self.clips[first].layers,
+                t,
+                &mut frame,
+                &mut tools,
+                true,
+            ),
         }
         for pair in active.windows(2) {
             let (outgoing, incoming) = (pair[0], pair[1]);
@@ -168,7 +160,13 @@ impl Compositor {
                 width,
                 height,
             };
-            self.clips[incoming].draw(t, &mut next, &mut tools);
+            draw_layers(
+                &mut self.clips[incoming].layers,
+                t,
+                &mut next,
+                &mut tools,
+                true,
+            );
             let progress = timeline::handover_progress(
                 self.clips[outgoing].span,
                 self.clips[incoming].span,
@@ -181,68 +179,7 @@ impl Compositor {
                 next.data,
             );
         }
+        draw_layers(&mut self.overlays, t, &mut frame, &mut tools, false);
         self.active = active;
     }
-}
-
-impl ClipPlan {
-    fn release(&mut self) {
-        for layer in &mut self.layers {
-            if let LayerPlan::Image(plan) = layer {
-                plan.release();
-            }
-        }
-    }
-
-    fn draw(&mut self, t: f64, frame: &mut Frame<'_>, tools: &mut Tools<'_>) {
-        let progress = self.span.progress(t);
-        // Until something covers the frame it is the clip's black background; a full-frame
-        // image at the bottom overwrites it outright, saving a clear and a blend.
-        let mut covered = false;
-        let mut alpha_dirty = false;
-        for layer in &mut self.layers {
-            match layer {
-                LayerPlan::Image(plan) => {
-                    if !plan.is_prepared() {
-                        if let Err(e) = prepare(plan, tools) {
-                            tracing::error!(asset = plan.asset, error = %e, "image layer skipped");
-                            continue;
-                        }
-                    }
-                    let replace = !covered && plan.is_full_frame();
-                    if !covered && !replace {
-                        fill_black(frame.data);
-                    }
-                    covered = true;
-                    match plan.draw(frame, progress, replace, tools.scratch, tools.resizer) {
-                        Ok(dirty) => alpha_dirty |= dirty,
-                        Err(e) => {
-                            tracing::error!(asset = plan.asset, error = %e, "image layer skipped")
-                        }
-                    }
-                }
-                LayerPlan::Title(title) => {
-                    if title.visible(t) {
-                        if !covered {
-                            fill_black(frame.data);
-                            covered = true;
-                        }
-                        title.draw(frame.data, frame.width, frame.height);
-                    }
-                }
-            }
-        }
-        if !covered {
-            fill_black(frame.data);
-        }
-        if alpha_dirty {
-            force_opaque(frame.data);
-        }
-    }
-}
-
-fn prepare(plan: &mut ImagePlan, tools: &mut Tools<'_>) -> Result<(), RenderError> {
-    let image = &tools.images[plan.asset];
-    let has_alpha = *tools.has_alpha[plan.asset].get_or_insert_with(|| !is_opaque(image));
-    plan.prepare(tools.resizer, Source { image, has_alpha })
 }

@@ -67,6 +67,11 @@ impl ImagePlan {
         }
     }
 
+    /// The layer's box size in frame pixels.
+    pub fn box_size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
     pub fn is_full_frame(&self) -> bool {
         self.full_frame
     }

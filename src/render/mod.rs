@@ -8,6 +8,7 @@ mod compositor;
 mod fit;
 mod image_layer;
 mod kenburns;
+mod layers;
 pub(crate) mod pixels;
 mod prepare;
 mod resample;
@@ -31,6 +32,8 @@ pub enum RenderError {
     MissingImage { asset: usize, provided: usize },
     #[error("asset {asset} decoded to an image without pixels")]
     EmptyImage { asset: usize },
+    #[error("a positioned image box of {width}×{height} is far larger than the frame")]
+    BoxTooLarge { width: u32, height: u32 },
     #[error("resampling an image failed: {0}")]
     Resample(String),
 }

@@ -7,7 +7,7 @@ use image::{Rgba, RgbaImage};
 use super::Compositor;
 use crate::scene::{
     Align, AssetKind, AssetRequest, AssetSource, BoxRect, Clip, CropPosition, ImageLayer, Layer,
-    Resize, Scene, TextLayer, TextPosition, Transition, Zoom,
+    Resize, Scene, TextKind, TextLayer, TextPosition, Transition, Zoom,
 };
 
 pub const W: u32 = 320;
@@ -21,6 +21,8 @@ pub fn asset(n: usize) -> AssetRequest {
             src: format!("test-{n}.png"),
         },
         cache_key: format!("key-{n}"),
+        duration: None,
+        words: Vec::new(),
     }
 }
 
@@ -34,6 +36,11 @@ pub fn scene(clips: Vec<Clip>, assets: usize) -> Scene {
         clips,
         assets: (0..assets).map(asset).collect(),
         warnings: Vec::new(),
+        overlays: Vec::new(),
+        captions: Vec::new(),
+        audio: Vec::new(),
+        shortest: false,
+        normalize: false,
     }
 }
 
@@ -44,6 +51,7 @@ pub fn clip(
     layers: Vec<Layer>,
 ) -> Clip {
     Clip {
+        auto_duration: None,
         start,
         duration,
         transition: transition.map(|(name, duration)| Transition {
@@ -62,6 +70,7 @@ pub fn image(asset: usize, resize: Resize, crop: CropPosition, zoom: Option<Zoom
         crop_position: crop,
         zoom,
         rect: None,
+        window: None,
         source: None,
     })
 }
@@ -73,12 +82,14 @@ pub fn positioned(asset: usize, rect: BoxRect, resize: Resize) -> Layer {
         crop_position: CropPosition::Center,
         zoom: None,
         rect: Some(rect),
+        window: None,
         source: None,
     })
 }
 
 pub fn title(text: &str, vertical: Align, start: f64, end: f64) -> Layer {
-    Layer::Title(TextLayer {
+    Layer::Text(TextLayer {
+        kind: TextKind::Title,
         text: text.to_string(),
         position: TextPosition {
             horizontal: Align::Center,
@@ -87,6 +98,10 @@ pub fn title(text: &str, vertical: Align, start: f64, end: f64) -> Layer {
         color: [255, 255, 255, 255],
         outline: None,
         outline_color: [0, 0, 0, 255],
+        background: None,
+        font_family: None,
+        font_path: None,
+        given_window: (None, None),
         start,
         end,
         source: None,
@@ -359,7 +374,7 @@ fn titles_show_only_in_their_window() {
 #[test]
 fn titles_draw_over_images_with_outline() {
     let mut layer = title("Outlined", Align::Center, 0.0, 1.0);
-    if let Layer::Title(t) = &mut layer {
+    if let Layer::Text(t) = &mut layer {
         t.outline = Some(3.0);
         t.outline_color = [255, 0, 0, 255];
     }
@@ -544,4 +559,130 @@ fn missing_images_are_an_error() {
 fn compositor_is_send() {
     fn assert_send<T: Send>() {}
     assert_send::<Compositor>();
+}
+
+#[test]
+fn absurd_boxes_are_an_error_not_an_allocation() {
+    let rect = BoxRect {
+        left: 0,
+        top: 0,
+        width: 1_000_000,
+        height: Some(10),
+    };
+    let s = scene(
+        vec![clip(
+            0.0,
+            1.0,
+            None,
+            vec![positioned(0, rect, Resize::Cover)],
+        )],
+        1,
+    );
+    assert!(matches!(
+        Compositor::new(&s, vec![solid(2, 2, [0, 0, 0, 255])]),
+        Err(super::RenderError::BoxTooLarge { .. })
+    ));
+}
+
+#[test]
+fn subtitles_sit_low_on_a_box() {
+    let mut layer = title("A subtitle line", Align::Start, 0.0, 1.0);
+    if let Layer::Text(t) = &mut layer {
+        t.kind = TextKind::Subtitle;
+        t.background = Some([0, 0, 255, 255]);
+    }
+    let s = scene(vec![clip(0.0, 1.0, None, vec![layer])], 0);
+    let f = render(&s, vec![], 0);
+    let boxed: Vec<(u32, u32)> = f
+        .enumerate_pixels()
+        .filter(|(_, _, p)| p[2] > 200 && p[0] < 50)
+        .map(|(x, y, _)| (x, y))
+        .collect();
+    assert!(boxed.len() > 1000, "{}", boxed.len());
+    // Centred on 0.85 H = 153, whatever the vertical preset said.
+    let (top, bottom) = (
+        boxed.iter().map(|p| p.1).min().expect("box"),
+        boxed.iter().map(|p| p.1).max().expect("box"),
+    );
+    assert!(
+        top > 120 && bottom < 180 && (top + bottom) / 2 > 145,
+        "{top}..{bottom}"
+    );
+    let (left, right) = (
+        boxed.iter().map(|p| p.0).min().expect("box"),
+        boxed.iter().map(|p| p.0).max().expect("box"),
+    );
+    assert!(
+        left.abs_diff(W - 1 - right) <= 2,
+        "centred: {left}..{right}"
+    );
+    // White text inside the box.
+    assert!(f.pixels().any(|p| p[0] > 200 && p[1] > 200));
+}
+
+#[test]
+fn image_windows_limit_visibility() {
+    let rect = BoxRect {
+        left: 0,
+        top: 0,
+        width: 40,
+        height: Some(40),
+    };
+    let mut layer = positioned(0, rect, Resize::Stretch);
+    if let Layer::Image(img) = &mut layer {
+        img.window = Some(crate::scene::Window {
+            start: 0.5,
+            end: 1.5,
+        });
+    }
+    let s = scene(
+        vec![
+            clip(0.0, 1.0, None, vec![]),
+            clip(1.0, 2.0, None, vec![layer]),
+        ],
+        1,
+    );
+    let mut c = Compositor::new(&s, vec![solid(4, 4, [255, 0, 0, 255])]).expect("compositor");
+    let mut out = RgbaImage::new(W, H);
+    // The window counts from the clip's start (1 s): visible 1.5..2.5 s.
+    for (index, visible) in [(12, false), (15, true), (24, true), (25, false)] {
+        c.render_frame(index, &mut out);
+        assert_eq!(rgb(&out, 10, 10) == RED, visible, "frame {index}");
+    }
+}
+
+#[test]
+fn render_level_overlays_cover_every_clip() {
+    let rect = BoxRect {
+        left: 280,
+        top: 10,
+        width: 30,
+        height: Some(30),
+    };
+    let mut s = scene(
+        vec![
+            clip(
+                0.0,
+                1.0,
+                Some(("fadeblack", 0.5)),
+                vec![image(0, Resize::Cover, CropPosition::Center, None)],
+            ),
+            clip(
+                0.5,
+                1.0,
+                None,
+                vec![image(0, Resize::Cover, CropPosition::Center, None)],
+            ),
+        ],
+        2,
+    );
+    s.overlays = vec![positioned(1, rect, Resize::Stretch)];
+    let images = vec![solid(4, 4, [0, 0, 255, 255]), solid(4, 4, [0, 255, 0, 255])];
+    let mut c = Compositor::new(&s, images).expect("compositor");
+    let mut out = RgbaImage::new(W, H);
+    for index in 0..c.frame_count() {
+        c.render_frame(index, &mut out);
+        // Drawn after the transition: even the fade's black midpoint shows the logo.
+        assert_colour(&out, 295, 25, GREEN);
+    }
 }

@@ -1,14 +1,12 @@
 //! Element tree → typed scene, applying every default of components.md and its decisions table.
 
-use std::collections::{BTreeMap, HashMap};
-
 use serde_json::Value;
 
-use super::color::parse_color;
-use super::element::{describe, Element};
-use super::size::size_value;
+use super::assets::AssetTable;
+use super::element::{component_name, describe, Element};
+use super::layers;
+use super::sound;
 use super::timeline;
-use super::transition::{canonical_name, GL_NAMES, XFADE_NAMES};
 use super::*;
 
 /// What this server is willing to render (api.md "Limits").
@@ -31,8 +29,27 @@ impl Default for SceneLimits {
     }
 }
 
-const DEFAULT_CLIP_SECONDS: f64 = 4.0;
-const DEFAULT_TRANSITION_SECONDS: f64 = 0.5;
+pub(super) const DEFAULT_CLIP_SECONDS: f64 = 4.0;
+
+/// State shared while one tree is read.
+pub(super) struct Builder {
+    pub width: u32,
+    pub height: u32,
+    pub assets: AssetTable,
+    pub warnings: Vec<String>,
+    pub overlays: Vec<Layer>,
+    pub captions: Vec<CaptionTrack>,
+    pub audio: Vec<AudioTrack>,
+}
+
+impl Builder {
+    pub fn warn(&mut self, source: Option<SourcePos>, message: impl AsRef<str>) {
+        let prefix = source
+            .map(|s| format!("line {}, column {}: ", s.line, s.column))
+            .unwrap_or_default();
+        self.warnings.push(format!("{prefix}{}", message.as_ref()));
+    }
+}
 
 /// Builds the scene a program's element tree means, or says precisely why it cannot.
 pub fn build_scene(tree: &Value, limits: &SceneLimits) -> Result<Scene, SceneError> {
@@ -54,15 +71,15 @@ pub fn build_scene(tree: &Value, limits: &SceneLimits) -> Result<Scene, SceneErr
             root.source,
         ));
     }
-    let mut builder = Builder {
-        width: 0,
-        height: 0,
-        assets: Vec::new(),
-        asset_index: HashMap::new(),
+    let mut b = Builder {
+        width: frame_side(&root, "width", 1920, limits.max_width)?,
+        height: frame_side(&root, "height", 1080, limits.max_height)?,
+        assets: AssetTable::default(),
         warnings: Vec::new(),
+        overlays: Vec::new(),
+        captions: Vec::new(),
+        audio: Vec::new(),
     };
-    builder.width = frame_side(&root, "width", 1920, limits.max_width)?;
-    builder.height = frame_side(&root, "height", 1080, limits.max_height)?;
     let fps = match root.number("fps")? {
         None => 30,
         Some(fps) if fps >= 1.0 && fps.round() <= limits.max_fps as f64 => fps.round() as u32,
@@ -76,44 +93,68 @@ pub fn build_scene(tree: &Value, limits: &SceneLimits) -> Result<Scene, SceneErr
             ))
         }
     };
+    let shortest = root.boolean("shortest")?.unwrap_or(false);
+    let normalize = root.boolean("normalize")?.unwrap_or(false);
 
-    let mut leaves = Vec::new();
+    let mut clips = Vec::new();
     for child in root.child_elements() {
         match child.kind {
-            "clip" => collect_leaf_clips(child, &mut leaves, &mut builder.warnings),
-            other => builder.warn_unrendered(other, child.source),
+            "clip" => walk_clip(&mut b, child, &mut clips, &[])?,
+            "overlay" => {
+                let layers = layers::overlay_layers(&mut b, &child, None)?;
+                if child.number("start")?.is_some() || child.number("end")?.is_some() {
+                    b.warn(child.source, "<Overlay> directly in <Render> spans the whole video; its `start`/`end` are ignored");
+                }
+                sound::render_overlay_audio(&mut b, &child)?;
+                b.overlays.extend(layers);
+            }
+            "captions" => sound::captions(&mut b, &child, Anchor::Render { offset: 0.0 })?,
+            "speech" => {
+                sound::speech(&mut b, &child, Anchor::Render { offset: 0.0 })?;
+            }
+            "music" => {
+                sound::music(&mut b, &child, Anchor::Render { offset: 0.0 }, true)?;
+            }
+            other => b.warn(
+                child.source,
+                format!(
+                    "<{}> directly inside <Render> is ignored: put it in a <Clip>",
+                    component_name(other)
+                ),
+            ),
         }
     }
-    if leaves.is_empty() {
+    if clips.is_empty() {
         return Err(SceneError::invalid(
             "At least one clip is required: <Render> has no <Clip>",
             root.source,
         ));
     }
-
-    let mut clips = Vec::with_capacity(leaves.len());
-    for leaf in &leaves {
-        clips.push(builder.clip(leaf)?);
-    }
-    let duration = timeline::resolve(&mut clips, &leaves)?;
-    if duration > limits.max_duration {
+    let mut scene = Scene {
+        width: b.width,
+        height: b.height,
+        fps,
+        duration: 0.0,
+        clips,
+        overlays: b.overlays,
+        captions: b.captions,
+        audio: b.audio,
+        assets: b.assets.into_requests(),
+        shortest,
+        normalize,
+        warnings: b.warnings,
+    };
+    timeline::resolve(&mut scene)?;
+    if scene.duration > limits.max_duration {
         return Err(SceneError::limit(
             format!(
-                "the video would last {duration:.1} s, over the limit of {} s",
-                limits.max_duration
+                "the video would last {:.1} s, over the limit of {} s",
+                scene.duration, limits.max_duration
             ),
             root.source,
         ));
     }
-    Ok(Scene {
-        width: builder.width,
-        height: builder.height,
-        fps,
-        duration,
-        clips,
-        assets: builder.assets,
-        warnings: builder.warnings,
-    })
+    Ok(scene)
 }
 
 /// Reads `width`/`height`: positive, rounded to even (D1), within the limit.
@@ -137,418 +178,172 @@ fn frame_side(root: &Element, prop: &str, default: u32, max: u32) -> Result<u32,
     Ok(even as u32)
 }
 
-/// Flattens nested ("container") clips depth-first into leaf clips (§6.6).
-fn collect_leaf_clips<'a>(
+/// Flattens nested ("container") clips depth-first into leaf clips (§6.6). A container's
+/// overlays apply to each of its leaves; its captions and sounds start with its first leaf.
+fn walk_clip<'a>(
+    b: &mut Builder,
     clip: Element<'a>,
-    out: &mut Vec<Element<'a>>,
-    warnings: &mut Vec<String>,
-) {
-    let nested: Vec<Element<'a>> = clip.child_elements().filter(|c| c.kind == "clip").collect();
-    if nested.is_empty() {
-        out.push(clip);
-        return;
+    out: &mut Vec<Clip>,
+    inherited_overlays: &[Element<'a>],
+) -> Result<(), SceneError> {
+    let is_container = clip.child_elements().any(|c| c.kind == "clip");
+    if !is_container {
+        let index = out.len();
+        let leaf = leaf_clip(b, &clip, index, inherited_overlays)?;
+        out.push(leaf);
+        return Ok(());
     }
-    if clip.child_elements().any(|c| c.kind != "clip") {
-        warnings.push(format!(
-            "{}a <Clip> that contains clips uses only its clips; its other children are not rendered yet",
-            location_prefix(clip.source)
-        ));
+    let first_leaf = out.len();
+    let mut overlays = inherited_overlays.to_vec();
+    overlays.extend(clip.child_elements().filter(|c| c.kind == "overlay"));
+    for child in clip.child_elements() {
+        if child.kind == "clip" {
+            walk_clip(b, child, out, &overlays)?;
+        }
     }
-    for child in nested {
-        collect_leaf_clips(child, out, warnings);
-    }
-}
-
-fn location_prefix(source: Option<SourcePos>) -> String {
-    source
-        .map(|s| format!("line {}, column {}: ", s.line, s.column))
-        .unwrap_or_default()
-}
-
-struct Builder {
-    width: u32,
-    height: u32,
-    assets: Vec<AssetRequest>,
-    asset_index: HashMap<String, usize>,
-    warnings: Vec<String>,
-}
-
-impl Builder {
-    fn warn_unrendered(&mut self, kind: &str, source: Option<SourcePos>) {
-        self.warnings.push(format!(
-            "{}<{}> is not rendered by this version yet and was skipped",
-            location_prefix(source),
-            super::element::component_name(kind)
-        ));
-    }
-
-    fn clip(&mut self, clip: &Element) -> Result<Clip, SceneError> {
-        let duration = match clip.prop("duration") {
-            None => DEFAULT_CLIP_SECONDS,
-            Some(Value::String(s)) if s == "auto" => DEFAULT_CLIP_SECONDS,
-            Some(Value::Number(_)) => {
-                let d = clip.number("duration")?.unwrap_or(DEFAULT_CLIP_SECONDS);
-                if d <= 0.0 {
-                    return Err(clip.error(
-                        Some("duration"),
-                        format!("must be more than 0 seconds, got {d}"),
-                    ));
-                }
-                d
+    let anchor = Anchor::Clip {
+        index: first_leaf,
+        offset: 0.0,
+    };
+    for child in clip.child_elements() {
+        match child.kind {
+            "clip" | "overlay" => {}
+            "captions" => sound::captions(b, &child, anchor)?,
+            "speech" => {
+                sound::speech(b, &child, anchor)?;
             }
-            Some(other) => {
+            "music" => {
+                sound::music(b, &child, anchor, false)?;
+            }
+            other => b.warn(
+                child.source,
+                format!("<{}> in a <Clip> that contains clips is ignored: put it in one of the inner clips", component_name(other)),
+            ),
+        }
+    }
+    for prop in ["duration", "transition", "cutFrom", "cutTo"] {
+        if clip.prop(prop).is_some() {
+            b.warn(
+                clip.source,
+                format!("`{prop}` of a <Clip> that contains clips is ignored"),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn leaf_clip(
+    b: &mut Builder,
+    clip: &Element,
+    index: usize,
+    inherited_overlays: &[Element],
+) -> Result<Clip, SceneError> {
+    let explicit = match clip.prop("duration") {
+        None => None,
+        Some(Value::String(s)) if s == "auto" => None,
+        Some(Value::Number(_)) => {
+            let d = clip.number("duration")?.unwrap_or(DEFAULT_CLIP_SECONDS);
+            if d <= 0.0 {
                 return Err(clip.error(
                     Some("duration"),
-                    format!(
-                        "must be a number of seconds or \"auto\", got {}",
-                        describe(other)
-                    ),
-                ))
+                    format!("must be more than 0 seconds, got {d}"),
+                ));
             }
-        };
-        let transition = self.transition(clip)?;
-        let mut layers = Vec::new();
-        for child in clip.child_elements() {
-            match child.kind {
-                "image" => layers.push(Layer::Image(self.image(&child)?)),
-                "title" => layers.push(Layer::Title(self.title(&child)?)),
-                other => self.warn_unrendered(other, child.source),
-            }
+            Some(d)
         }
-        Ok(Clip {
-            start: 0.0,
-            duration,
-            transition,
-            layers,
-            source: clip.source,
-        })
-    }
-
-    fn transition(&self, clip: &Element) -> Result<Option<Transition>, SceneError> {
-        let Some(value) = clip.prop("transition") else {
-            return Ok(None);
-        };
-        let Some(obj) = value.as_object() else {
+        Some(other) => {
             return Err(clip.error(
-                Some("transition"),
+                Some("duration"),
                 format!(
-                    "must be an object like {{ name: \"fade\", duration: 0.5 }}, got {}",
-                    describe(value)
+                    "must be a number of seconds or \"auto\", got {}",
+                    describe(other)
                 ),
-            ));
-        };
-        let name = match obj.get("name") {
-            None | Some(Value::Null) => "fade".to_string(),
-            Some(Value::String(name)) => canonical_name(name).ok_or_else(|| {
-                clip.error(
-                    Some("transition"),
-                    format!(
-                        "unknown transition \"{name}\"; known names: none, {}, {}",
-                        XFADE_NAMES.join(", "),
-                        GL_NAMES.join(", ")
-                    ),
-                )
-            })?,
-            Some(other) => {
-                return Err(clip.error(
-                    Some("transition"),
-                    format!("`name` must be a string, got {}", describe(other)),
-                ))
-            }
-        };
-        let duration = match obj.get("duration") {
-            None | Some(Value::Null) => DEFAULT_TRANSITION_SECONDS,
-            Some(Value::Number(n)) => n
-                .as_f64()
-                .filter(|d| d.is_finite() && *d >= 0.0)
-                .ok_or_else(|| {
-                    clip.error(Some("transition"), "`duration` must be 0 or more seconds")
-                })?,
-            Some(other) => {
-                return Err(clip.error(
-                    Some("transition"),
-                    format!(
-                        "`duration` must be a number of seconds, got {}",
-                        describe(other)
-                    ),
-                ))
-            }
-        };
-        if name == "none" || duration == 0.0 {
-            return Ok(None);
+            ))
         }
-        Ok(Some(Transition { name, duration }))
-    }
-
-    fn image(&mut self, el: &Element) -> Result<ImageLayer, SceneError> {
-        let source = if let Some(src) = el.string("src")? {
-            AssetSource::Src {
-                src: src.to_string(),
-            }
-        } else if let Some(prompt) = el.prop("prompt") {
-            let text = match prompt {
-                Value::String(s) => s.clone(),
-                Value::Object(o) => o
-                    .get("text")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-                other => {
-                    return Err(el.error(
-                        Some("prompt"),
-                        format!(
-                            "must be a string or {{ text, images }}, got {}",
-                            describe(other)
-                        ),
-                    ))
+    };
+    let transition = layers::transition(clip)?;
+    let clip_cut = (clip.number("cutFrom")?, clip.number("cutTo")?);
+    let anchor = Anchor::Clip { index, offset: 0.0 };
+    let mut stack = Vec::new();
+    let mut speech_auto = None;
+    let mut video_auto = None;
+    for child in clip.child_elements() {
+        match child.kind {
+            "image" => stack.push(Layer::Image(layers::image(b, &child, None)?)),
+            "video" => {
+                let video = layers::video(b, &child, None, clip_cut)?;
+                if video.keep_audio {
+                    sound::video_sound(b, &video, anchor);
                 }
-            };
-            AssetSource::Prompt {
-                prompt: text,
-                model: model_ref(el)?,
-                aspect_ratio: el.string("aspectRatio")?.map(str::to_string),
+                if video.rect.is_none() && video_auto.is_none() {
+                    video_auto = Some(AutoDuration::Video {
+                        asset: video.asset,
+                        cut_from: video.cut_from,
+                        cut_to: video.cut_to,
+                    });
+                }
+                stack.push(Layer::Video(video));
             }
-        } else {
-            return Err(el.error(None, "Image element requires either 'prompt' or 'src'"));
-        };
-        let rect = self.box_rect(el)?;
-        let zoom = if el.has_prop("zoom") {
-            match el.prop("zoom") {
-                None => None,
-                Some(Value::String(s)) if s == "none" => None,
-                Some(_) => Some(
-                    match el.choice("zoom", &["in", "out", "left", "right", "none"])? {
-                        Some("out") => Zoom::Out,
-                        Some("left") => Zoom::Left,
-                        Some("right") => Zoom::Right,
-                        _ => Zoom::In,
-                    },
-                ),
+            "talking-head" => {
+                let (video, speech) = layers::talking_head(b, &child)?;
+                sound::push_track(b, AudioKind::Speech, speech, anchor, child.source);
+                if speech_auto.is_none() {
+                    speech_auto = Some(AutoDuration::Speech { asset: speech });
+                }
+                stack.push(Layer::Video(video));
             }
-        } else if rect.is_none() {
-            Some(Zoom::In)
-        } else {
-            None
-        };
-        let asset = self.asset(AssetKind::Image, source, el, &IMAGE_LAYOUT_PROPS);
-        Ok(ImageLayer {
-            asset,
-            resize: resize(el)?,
-            crop_position: crop_position(el)?,
-            zoom,
-            rect,
-            source: el.source,
-        })
-    }
-
-    /// `left/top/width/height` → a box; `None` when none is given (a full-frame layer).
-    fn box_rect(&self, el: &Element) -> Result<Option<BoxRect>, SceneError> {
-        let props = ["left", "top", "width", "height"];
-        if !props.iter().any(|p| el.prop(p).is_some()) {
-            return Ok(None);
-        }
-        let (w, h) = (self.width as f64, self.height as f64);
-        let read = |prop: &str, base: f64| -> Result<Option<f64>, SceneError> {
-            el.prop(prop)
-                .map(|v| size_value(v, base).ok_or_else(|| el.error(Some(prop), size_error(v))))
-                .transpose()
-        };
-        let width = read("width", w)?.unwrap_or((0.3 * w).round());
-        let height = read("height", h)?;
-        if width < 1.0 || height.is_some_and(|h| h < 1.0) {
-            return Err(el.error(
-                None,
-                "a positioned layer needs a width and height of at least 1 pixel",
-            ));
-        }
-        Ok(Some(BoxRect {
-            left: read("left", w)?.unwrap_or(0.0) as i32,
-            top: read("top", h)?.unwrap_or(0.0) as i32,
-            width: width.min(4.0 * w) as u32,
-            height: height.map(|h| h.min(4.0 * self.height as f64) as u32),
-        }))
-    }
-
-    fn title(&mut self, el: &Element) -> Result<TextLayer, SceneError> {
-        let mut text = el.text();
-        if text.is_empty() {
-            text = el.string("text")?.unwrap_or_default().to_string();
-        }
-        let position = match el.prop("position") {
-            Some(Value::String(p)) => text_position(p),
-            _ => TextPosition {
-                horizontal: Align::Center,
-                vertical: Align::Center,
-            },
-        };
-        let color = color_prop(el, "color")?.unwrap_or([255, 255, 255, 255]);
-        let outline = el.number("outline")?.map(|o| o.max(0.0) as f32);
-        let outline_color = color_prop(el, "outlineColor")?.unwrap_or([0, 0, 0, 255]);
-        let start = el.number("start")?;
-        let end = el.number("end")?;
-        if let (Some(s), Some(e)) = (start, end) {
-            if e <= s {
-                return Err(el.error(Some("end"), format!("{e} is not after `start` ({s})")));
+            "title" | "subtitle" => stack.push(Layer::Text(layers::text(&child)?)),
+            "speech" => {
+                let asset = sound::speech(b, &child, anchor)?;
+                if speech_auto.is_none() {
+                    speech_auto = Some(AutoDuration::Speech { asset });
+                }
             }
-        }
-        Ok(TextLayer {
-            text,
-            position,
-            color,
-            outline,
-            outline_color,
-            // NaN marks "not given": the timeline fills in the §11 default window.
-            start: start.unwrap_or(f64::NAN),
-            end: end.unwrap_or(f64::NAN),
-            source: el.source,
-        })
-    }
-
-    /// Registers an asset once per distinct cache key (§23) and returns its index.
-    fn asset(
-        &mut self,
-        kind: AssetKind,
-        source: AssetSource,
-        el: &Element,
-        layout_props: &[&str],
-    ) -> usize {
-        let identity: BTreeMap<&str, &Value> = el
-            .props
-            .iter()
-            .filter(|(k, _)| {
-                !layout_props.contains(&k.as_str()) && !ALWAYS_IGNORED.contains(&k.as_str())
-            })
-            .map(|(k, v)| (k.as_str(), v))
-            .collect();
-        let cache_key = format!(
-            "{}:{}",
-            el.kind,
-            serde_json::to_string(&identity).unwrap_or_default()
-        );
-        if let Some(&index) = self.asset_index.get(&cache_key) {
-            return index;
-        }
-        let index = self.assets.len();
-        self.asset_index.insert(cache_key.clone(), index);
-        self.assets.push(AssetRequest {
-            kind,
-            source,
-            cache_key,
-        });
-        index
-    }
-}
-
-const ALWAYS_IGNORED: [&str; 2] = ["children", "key"];
-/// Props that change where an image is drawn, not what it is (§23).
-const IMAGE_LAYOUT_PROPS: [&str; 8] = [
-    "left", "top", "width", "height", "resize", "position", "size", "zoom",
-];
-
-fn size_error(v: &Value) -> String {
-    format!(
-        "must be a number of pixels, \"N%\" or \"Npx\", got {}",
-        describe(v)
-    )
-}
-
-fn model_ref(el: &Element) -> Result<Option<ModelRef>, SceneError> {
-    let Some(model) = el.prop("model") else {
-        return Ok(None);
-    };
-    let obj = model.as_object().ok_or_else(|| {
-        el.error(
-            Some("model"),
-            format!(
-                "must be a model such as varg.imageModel(\"flux-schnell\"), got {}",
-                describe(model)
+            "music" => {
+                sound::music(b, &child, anchor, false)?;
+            }
+            "captions" => sound::captions(b, &child, anchor)?,
+            "overlay" => stack.extend(layers::overlay_layers(b, &child, Some(()))?),
+            "slider" | "swipe" => {
+                let layer = layers::sequence(b, &child)?;
+                let seconds = layer.natural_length(child.kind == "slider");
+                if video_auto.is_none() {
+                    video_auto = Some(AutoDuration::Fixed { seconds });
+                }
+                stack.push(if child.kind == "slider" {
+                    Layer::Slider(layer)
+                } else {
+                    Layer::Swipe(layer)
+                });
+            }
+            "packshot" => {
+                let layer = layers::packshot(b, &child)?;
+                if video_auto.is_none() {
+                    video_auto = Some(AutoDuration::Fixed {
+                        seconds: layer.duration,
+                    });
+                }
+                stack.push(Layer::Packshot(layer));
+            }
+            other => b.warn(
+                child.source,
+                format!("<{}> inside a <Clip> is ignored", component_name(other)),
             ),
-        )
-    })?;
-    Ok(Some(ModelRef {
-        provider: obj
-            .get("provider")
-            .and_then(Value::as_str)
-            .unwrap_or("varg")
-            .to_string(),
-        model_id: obj
-            .get("modelId")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
-    }))
-}
-
-fn resize(el: &Element) -> Result<Resize, SceneError> {
-    Ok(
-        match el.choice("resize", &["cover", "contain", "contain-blur", "stretch"])? {
-            Some("contain") => Resize::Contain,
-            Some("contain-blur") => Resize::ContainBlur,
-            Some("stretch") => Resize::Stretch,
-            _ => Resize::Cover,
-        },
-    )
-}
-
-fn crop_position(el: &Element) -> Result<CropPosition, SceneError> {
-    Ok(
-        match el.choice(
-            "cropPosition",
-            &[
-                "center",
-                "top",
-                "bottom",
-                "left",
-                "right",
-                "top-left",
-                "top-right",
-                "bottom-left",
-                "bottom-right",
-            ],
-        )? {
-            Some("top") => CropPosition::Top,
-            Some("bottom") => CropPosition::Bottom,
-            Some("left") => CropPosition::Left,
-            Some("right") => CropPosition::Right,
-            Some("top-left") => CropPosition::TopLeft,
-            Some("top-right") => CropPosition::TopRight,
-            Some("bottom-left") => CropPosition::BottomLeft,
-            Some("bottom-right") => CropPosition::BottomRight,
-            _ => CropPosition::Center,
-        },
-    )
-}
-
-/// §11: a preset containing `left`/`right`/`top`/`bottom` moves that way; anything else centres.
-fn text_position(preset: &str) -> TextPosition {
-    let horizontal = if preset.contains("left") {
-        Align::Start
-    } else if preset.contains("right") {
-        Align::End
-    } else {
-        Align::Center
-    };
-    let vertical = if preset.contains("top") {
-        Align::Start
-    } else if preset.contains("bottom") {
-        Align::End
-    } else {
-        Align::Center
-    };
-    TextPosition {
-        horizontal,
-        vertical,
+        }
     }
-}
-
-fn color_prop(el: &Element, prop: &str) -> Result<Option<[u8; 4]>, SceneError> {
-    let Some(text) = el.string(prop)? else {
-        return Ok(None);
-    };
-    parse_color(text).map(Some).ok_or_else(|| {
-        el.error(
-            Some(prop),
-            format!("\"{text}\" is not a colour (use a name like \"white\", \"#ff8800\" or \"black@0.5\")"),
-        )
+    for overlay in inherited_overlays {
+        stack.extend(layers::overlay_layers(b, overlay, Some(()))?);
+    }
+    Ok(Clip {
+        start: 0.0,
+        duration: explicit.unwrap_or(DEFAULT_CLIP_SECONDS),
+        auto_duration: if explicit.is_some() {
+            None
+        } else {
+            speech_auto.or(video_auto)
+        },
+        transition,
+        layers: stack,
+        source: clip.source,
     })
 }

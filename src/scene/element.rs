@@ -98,6 +98,17 @@ impl<'a> Element<'a> {
         }
     }
 
+    pub fn boolean(&self, name: &str) -> Result<Option<bool>, SceneError> {
+        match self.prop(name) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(other) => Err(self.error(
+                Some(name),
+                format!("must be true or false, got {}", describe(other)),
+            )),
+        }
+    }
+
     pub fn string(&self, name: &str) -> Result<Option<&'a str>, SceneError> {
         match self.prop(name) {
             None => Ok(None),

@@ -120,7 +120,7 @@ fn title_window_avoids_transition_overlaps() {
         .clips
         .iter()
         .map(|c| match &c.layers[1] {
-            Layer::Title(t) => (t.start, t.end, t.text.clone()),
+            Layer::Text(t) => (t.start, t.end, t.text.clone()),
             other => panic!("title expected, got {other:?}"),
         })
         .collect();
@@ -248,4 +248,306 @@ fn positioned_images_have_a_box_and_no_default_zoom() {
             height: None
         })
     );
+}
+
+fn speech(text: &str) -> Value {
+    el("speech", json!({ "voice": "adam" }), vec![json!(text)])
+}
+
+#[test]
+fn auto_clips_follow_their_speech_and_captions_share_its_timings() {
+    // D3 + D9 + D10: 5 words at 0.4 s → a 2 s clip; captions sit on the same word times.
+    let line = speech("one two three four five");
+    let tree = el(
+        "render",
+        json!({}),
+        vec![
+            el("clip", json!({ "duration": 3 }), vec![image("a")]),
+            el(
+                "clip",
+                json!({ "duration": "auto" }),
+                vec![image("b"), line.clone()],
+            ),
+            el(
+                "captions",
+                json!({ "src": line, "style": "karaoke" }),
+                vec![],
+            ),
+        ],
+    );
+    let scene = build(tree).expect("scene");
+    assert_eq!(scene.clips[1].duration, 2.0);
+    assert_eq!(scene.duration, 5.0);
+    assert_eq!(
+        scene
+            .assets
+            .iter()
+            .filter(|a| a.kind == AssetKind::Speech)
+            .count(),
+        1,
+        "one speech, shared"
+    );
+    let speech_track = scene
+        .audio
+        .iter()
+        .find(|t| t.kind == AudioKind::Speech)
+        .expect("speech track");
+    assert_eq!(speech_track.start, 3.0);
+    let words = &scene.captions[0].words;
+    assert_eq!(words.len(), 5);
+    // Render-level captions are anchored at 0 (§13), so they do not follow the clip.
+    assert_eq!(words[1].start, 0.4);
+    assert_eq!(scene.captions[0].style, CaptionStyle::Karaoke);
+}
+
+#[test]
+fn auto_clips_follow_their_first_full_frame_video_trimmed_once() {
+    let video = el(
+        "video",
+        json!({ "prompt": "waves", "duration": 6, "cutFrom": 1, "keepAudio": true }),
+        vec![],
+    );
+    let tree = el(
+        "render",
+        json!({}),
+        vec![el("clip", json!({}), vec![video])],
+    );
+    let scene = build(tree).expect("scene");
+    assert_eq!(scene.clips[0].duration, 5.0, "6 s generated, cut from 1 s");
+    let sound = &scene.audio[0];
+    assert_eq!(
+        (sound.kind, sound.cut_from, sound.end),
+        (AudioKind::Video, 1.0, Some(5.0))
+    );
+}
+
+#[test]
+fn nested_clips_flatten_and_container_overlays_reach_every_leaf() {
+    let tree = el(
+        "render",
+        json!({}),
+        vec![el(
+            "clip",
+            json!({}),
+            vec![
+                el(
+                    "overlay",
+                    json!({ "left": 10, "top": 10, "width": 100 }),
+                    vec![image("logo")],
+                ),
+                el("clip", json!({ "duration": 2 }), vec![image("a")]),
+                el("clip", json!({ "duration": 3 }), vec![image("b")]),
+                el("music", json!({ "prompt": "pad" }), vec![]),
+            ],
+        )],
+    );
+    let scene = build(tree).expect("scene");
+    assert_eq!(scene.clips.len(), 2);
+    assert!(
+        scene.clips.iter().all(|c| c.layers.len() == 2),
+        "each leaf has its image and the overlay"
+    );
+    assert_eq!(scene.audio[0].start, 0.0);
+    assert_eq!(
+        scene.audio[0].end,
+        Some(5.0),
+        "music stops with the picture"
+    );
+}
+
+#[test]
+fn overlay_windows_and_render_level_overlays() {
+    let tree = el(
+        "render",
+        json!({}),
+        vec![
+            el(
+                "clip",
+                json!({ "duration": 4 }),
+                vec![
+                    image("bg"),
+                    el(
+                        "overlay",
+                        json!({ "start": 1, "end": 2, "left": "50%" }),
+                        vec![image("badge")],
+                    ),
+                ],
+            ),
+            el(
+                "overlay",
+                json!({ "left": 0, "top": 0, "width": 200 }),
+                vec![image("watermark")],
+            ),
+        ],
+    );
+    let scene = build(tree).expect("scene");
+    let Layer::Image(badge) = &scene.clips[0].layers[1] else {
+        panic!("image")
+    };
+    assert_eq!(
+        badge.window,
+        Some(Window {
+            start: 1.0,
+            end: 2.0
+        })
+    );
+    assert_eq!(badge.rect.map(|r| r.left), Some(960));
+    assert_eq!(scene.overlays.len(), 1);
+}
+
+#[test]
+fn slider_swipe_and_packshot_give_auto_clips_their_length() {
+    let cards = vec![image("a"), image("b"), image("c")];
+    let tree = el(
+        "render",
+        json!({}),
+        vec![
+            el(
+                "clip",
+                json!({}),
+                vec![el(
+                    "swipe",
+                    json!({ "direction": "up", "interval": 2 }),
+                    cards.clone(),
+                )],
+            ),
+            el("clip", json!({}), vec![el("slider", json!({}), cards)]),
+            el(
+                "clip",
+                json!({}),
+                vec![el(
+                    "packshot",
+                    json!({ "title": "Buy", "cta": "Now", "blinkCta": true }),
+                    vec![],
+                )],
+            ),
+        ],
+    );
+    let scene = build(tree).expect("scene");
+    let durations: Vec<f64> = scene.clips.iter().map(|c| c.duration).collect();
+    assert_eq!(durations, vec![5.0, 8.0, 3.0]);
+    let Layer::Packshot(p) = &scene.clips[2].layers[0] else {
+        panic!("packshot")
+    };
+    assert_eq!(
+        p.cta_color,
+        [0xFF, 0x6B, 0x00, 255],
+        "a blinking CTA is an orange button by default"
+    );
+    assert_eq!(p.cta_size, (1344, 97));
+}
+
+#[test]
+fn impossible_trims_and_missing_parts_are_errors() {
+    let err = build(el(
+        "render",
+        json!({}),
+        vec![el(
+            "clip",
+            json!({}),
+            vec![el(
+                "video",
+                json!({ "src": "a.mp4", "cutFrom": 3, "cutTo": 1 }),
+                vec![],
+            )],
+        )],
+    ))
+    .expect_err("cutTo before cutFrom");
+    assert!(
+        err.message.contains("<Video> prop `cutTo`"),
+        "{}",
+        err.message
+    );
+    let err = build(el(
+        "render",
+        json!({}),
+        vec![el(
+            "clip",
+            json!({}),
+            vec![el("talking-head", json!({}), vec![])],
+        )],
+    ))
+    .expect_err("no face");
+    assert!(
+        err.message.contains("TalkingHead requires 'image'"),
+        "{}",
+        err.message
+    );
+    let err = build(el(
+        "render",
+        json!({}),
+        vec![el(
+            "clip",
+            json!({}),
+            vec![image("a"), el("speech", json!({}), vec![])],
+        )],
+    ))
+    .expect_err("no text");
+    assert!(
+        err.message.contains("Speech element requires text content"),
+        "{}",
+        err.message
+    );
+    let err = build(el(
+        "render",
+        json!({}),
+        vec![el(
+            "clip",
+            json!({}),
+            vec![image("a"), el("captions", json!({}), vec![])],
+        )],
+    ))
+    .expect_err("no source");
+    assert!(err.message.contains("'srt' or 'src'"), "{}", err.message);
+}
+
+#[test]
+fn an_image_with_src_and_prompt_is_an_edit_of_its_source() {
+    let tree = el(
+        "render",
+        json!({}),
+        vec![el(
+            "clip",
+            json!({}),
+            vec![el(
+                "image",
+                json!({ "src": "photo.jpg", "prompt": "make it snow" }),
+                vec![],
+            )],
+        )],
+    );
+    let scene = build(tree).expect("scene");
+    let Layer::Image(layer) = &scene.clips[0].layers[0] else {
+        panic!("image")
+    };
+    let AssetSource::Prompt(generation) = &scene.assets[layer.asset].source else {
+        panic!("generation")
+    };
+    let original = generation.edit.expect("edit source");
+    assert_eq!(
+        scene.assets[original].source,
+        AssetSource::Src {
+            src: "photo.jpg".into()
+        }
+    );
+}
+
+#[test]
+fn subtitles_have_a_box_and_sit_low() {
+    let tree = el(
+        "render",
+        json!({}),
+        vec![el(
+            "clip",
+            json!({}),
+            vec![image("a"), el("subtitle", json!({}), vec![json!("Hi")])],
+        )],
+    );
+    let scene = build(tree).expect("scene");
+    let Layer::Text(sub) = &scene.clips[0].layers[1] else {
+        panic!("text")
+    };
+    assert_eq!(sub.kind, TextKind::Subtitle);
+    assert_eq!(sub.background, Some([0, 0, 0, 179]));
+    assert_eq!(sub.position.vertical, Align::End);
 }

@@ -33,14 +33,41 @@
     v !== null && typeof v === "object" && typeof v.type === "string" && isObject(v.props);
   const isThenable = (v) => isObject(v) && typeof v.then === "function";
   const round3 = (x) => Math.round(x * 1000) / 1000;
+  // Captured before the program runs, so that a program replacing it cannot corrupt the reply.
+  const stringify = JSON.stringify;
+
+  // Lone surrogates survive JSON.stringify as escapes that no UTF-8 JSON reader accepts.
+  function wellFormed(s) {
+    if (typeof s.isWellFormed === "function" && s.isWellFormed()) return s;
+    if (typeof s.toWellFormed === "function") return s.toWellFormed();
+    let out = "";
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0xd800 && c <= 0xdbff) {
+        const d = s.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) {
+          out += s[i] + s[i + 1];
+          i++;
+        } else {
+          out += "\ufffd";
+        }
+      } else if (c >= 0xdc00 && c <= 0xdfff) {
+        out += "\ufffd";
+      } else {
+        out += s[i];
+      }
+    }
+    return out;
+  }
 
   // ---------------------------------------------------------------- console
 
   const logs = [];
   let droppedLogs = 0;
 
-  function inspect(value, depth) {
-    if (typeof value === "string") return depth === 0 ? value : JSON.stringify(value);
+  // Like a terminal console: strings as they are, objects as JSON.
+  function inspect(value) {
+    if (typeof value === "string") return value;
     if (typeof value === "function") return `[Function ${value.name || "anonymous"}]`;
     if (typeof value === "symbol" || typeof value === "bigint") return String(value);
     if (!isObject(value)) return String(value);
@@ -67,9 +94,9 @@
         droppedLogs++;
         return;
       }
-      let line = prefix + args.map((a) => inspect(a, 0)).join(" ");
+      let line = prefix + args.map(inspect).join(" ");
       if (line.length > MAX_LOG_CHARS) line = line.slice(0, MAX_LOG_CHARS - 1) + "…";
-      logs.push(line);
+      logs.push(wellFormed(line));
     };
   }
 
@@ -240,6 +267,7 @@
       children: props && props.children,
       columns: vertical ? 1 : n,
       rows: vertical ? n : 1,
+      resize: isObject(props) ? props.resize : undefined,
     });
   }
 
@@ -385,7 +413,8 @@
     if (!isObject(value) || typeof value === "function") return value;
     if (Array.isArray(value)) {
       const items = [];
-      for (const item of value) items.push(await resolve(item, depth + 1, seen));
+      // Awaiting only objects: a long array of numbers should not cost a job per number.
+      for (const item of value) items.push(isObject(item) ? await resolve(item, depth + 1, seen) : item);
       return items;
     }
     if (isElement(value) && value.type === "__lazy") {
@@ -427,6 +456,7 @@
   function serialize(value, depth, stack) {
     switch (typeof value) {
       case "string":
+        return wellFormed(value);
       case "boolean":
         return value;
       case "number":
@@ -472,7 +502,7 @@
       const d = Object.getOwnPropertyDescriptor(object, key);
       if (!d || !("value" in d)) continue;
       const v = serialize(d.value, depth + 1, stack);
-      if (v !== undefined) out[key] = v;
+      if (v !== undefined) out[wellFormed(key)] = v;
     }
     return out;
   }
@@ -499,8 +529,13 @@
       scene = namespace.default;
       what = "the default export";
       if (typeof scene === "function") {
-        scene = scene({});
+        scene = await scene({});
         what = "the value returned by the default-exported function";
+        // `export default async function main() { await render(<Render>...</Render>) }`
+        if ((scene === undefined || scene === null) && rendered !== null) {
+          scene = rendered.element;
+          what = "the value passed to render(...)";
+        }
       }
     } else if (rendered !== null) {
       scene = rendered.element;
@@ -519,9 +554,9 @@
     if (!isElement(scene)) {
       throw vargError(`${what} is not an element: it is ${describe(scene)}`);
     }
-    const tree = JSON.stringify(serialize(scene, 0, []));
+    const tree = stringify(serialize(scene, 0, []));
     if (droppedLogs > 0) logs.push(`(${droppedLogs} more log lines were dropped)`);
-    return [tree, JSON.stringify(logs)];
+    return [tree, stringify(logs)];
   }
 
   // ---------------------------------------------------------------- globals

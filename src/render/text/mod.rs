@@ -4,4 +4,4 @@ mod fonts;
 mod outline;
 mod raster;
 
-pub use raster::{render_text, LineAlign, TextBlock, TextStyle};
+pub use raster::{measure_text, render_text, LineAlign, TextBlock, TextStyle};

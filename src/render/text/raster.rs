@@ -50,11 +50,30 @@ struct PlacedGlyph {
     y: i32,
 }
 
+/// Lays out and rasterises `text`.
 pub fn render_text(text: &str, style: &TextStyle) -> TextBlock {
-    with_font_system(|fs| render_locked(fs, text, style))
+    with_font_system(|fs| {
+        let layout = lay_out(fs, text, style);
+        rasterise(fs, &layout, style)
+    })
 }
 
-fn render_locked(fs: &mut FontSystem, text: &str, style: &TextStyle) -> TextBlock {
+/// The layout box (`text_w`, `text_h`) `text` would get, without drawing it.
+pub fn measure_text(text: &str, style: &TextStyle) -> (f32, f32) {
+    with_font_system(|fs| {
+        let layout = lay_out(fs, text, style);
+        (layout.right - layout.left, layout.bottom)
+    })
+}
+
+struct Layout {
+    glyphs: Vec<PlacedGlyph>,
+    left: f32,
+    right: f32,
+    bottom: f32,
+}
+
+fn lay_out(fs: &mut FontSystem, text: &str, style: &TextStyle) -> Layout {
     let size = style.size.max(1.0);
     let mut buffer = Buffer::new(fs, Metrics::new(size, style.line_height.max(1.0)));
     buffer.set_wrap(Wrap::WordOrGlyph);
@@ -77,23 +96,34 @@ fn render_locked(fs: &mut FontSystem, text: &str, style: &TextStyle) -> TextBloc
 
     // The block spans the extent of the lines as laid out (lines are aligned inside the wrap
     // width), so a single centred line is exactly as wide as its glyphs.
-    let mut left = f32::INFINITY;
-    let mut right = f32::NEG_INFINITY;
-    let mut bottom = 0.0f32;
-    let mut glyphs = Vec::new();
+    let mut layout = Layout {
+        glyphs: Vec::new(),
+        left: f32::INFINITY,
+        right: f32::NEG_INFINITY,
+        bottom: 0.0,
+    };
     for run in buffer.layout_runs() {
-        bottom = bottom.max(run.line_top + run.line_height);
+        layout.bottom = layout.bottom.max(run.line_top + run.line_height);
         for glyph in run.glyphs {
-            left = left.min(glyph.x);
-            right = right.max(glyph.x + glyph.w);
+            layout.left = layout.left.min(glyph.x);
+            layout.right = layout.right.max(glyph.x + glyph.w);
             let physical = glyph.physical((0.0, run.line_y), 1.0);
-            glyphs.push(PlacedGlyph {
+            layout.glyphs.push(PlacedGlyph {
                 key: physical.cache_key,
                 x: physical.x,
                 y: physical.y,
             });
         }
     }
+    if layout.glyphs.is_empty() {
+        layout.left = 0.0;
+        layout.right = 0.0;
+    }
+    layout
+}
+
+fn rasterise(fs: &mut FontSystem, layout: &Layout, style: &TextStyle) -> TextBlock {
+    let (glyphs, left) = (&layout.glyphs, layout.left);
     if glyphs.is_empty() {
         return TextBlock::default();
     }
@@ -107,7 +137,7 @@ fn render_locked(fs: &mut FontSystem, text: &str, style: &TextStyle) -> TextBloc
             (p.width > 0 && p.height > 0).then(|| (g.x + p.left, g.y - p.top, image))
         })
         .collect();
-    let (box_w, box_h) = (right - left, bottom);
+    let (box_w, box_h) = (layout.right - left, layout.bottom);
     let bbox: Option<(i32, i32, i32, i32)> = images.iter().fold(None, |acc, (x, y, img)| {
         let (w, h) = (img.placement.width as i32, img.placement.height as i32);
         let r = (*x, *y, x + w, y + h);

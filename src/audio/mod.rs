@@ -1,0 +1,3 @@
+//! Sound: placeholder speech and music, decoding, the mix, and its encoding.
+
+pub mod placeholder;
