@@ -66,6 +66,55 @@ pub struct DataArgs {
     /// `:`-separated directories that `src` paths may read.
     #[arg(long, env = "VARG_ASSET_DIRS", default_value = "")]
     pub asset_dirs: String,
+    #[command(flatten)]
+    pub network: NetworkArgs,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+/// Where generations and `src` downloads may go.
+#[derive(Debug, Args)]
+pub struct NetworkArgs {
+    /// `,`-separated hosts, IPs or CIDRs that outbound requests may reach even though they are
+    /// loopback, private or link-local.
+    #[arg(long, env = "VARG_ALLOW_HOSTS", default_value = "")]
+    pub allow_hosts: String,
+    /// The AI generation gateway.
+    #[arg(long, env = "VARG_GATEWAY_URL", default_value = crate::config::DEFAULT_GATEWAY_URL)]
+    pub gateway_url: String,
+    /// Server-wide gateway key (a request's `gatewayApiKey` wins); makes strict the default mode.
+    #[arg(long, env = "VARG_GATEWAY_KEY", hide_env_values = true)]
+    pub gateway_key: Option<String>,
+}
+
+/// Where outputs, thumbnails and the asset cache are kept.
+#[derive(Debug, Args)]
+pub struct StorageArgs {
+    /// `file` (under the data directory) or `s3`.
+    #[arg(long, env = "VARG_STORAGE", value_enum, default_value_t = StorageKind::File)]
+    pub storage: StorageKind,
+    #[arg(long, env = "VARG_S3_BUCKET")]
+    pub s3_bucket: Option<String>,
+    /// An S3-compatible endpoint (default: AWS).
+    #[arg(long, env = "VARG_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+    #[arg(long, env = "VARG_S3_REGION")]
+    pub s3_region: Option<String>,
+    /// Keys are stored under this prefix.
+    #[arg(long, env = "VARG_S3_PREFIX", default_value = "")]
+    pub s3_prefix: String,
+    /// Public base URL of the bucket; without it, URLs are presigned.
+    #[arg(long, env = "VARG_S3_PUBLIC_URL")]
+    pub s3_public_url: Option<String>,
+    /// How long presigned URLs work: seconds, or a number with s, m, h or d (at most 7d).
+    #[arg(long, env = "VARG_S3_URL_TTL", default_value = "7d")]
+    pub s3_url_ttl: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StorageKind {
+    File,
+    S3,
 }
 
 #[derive(Debug, Args)]

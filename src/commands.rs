@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::assets::Generation;
 use crate::cli::{CheckArgs, DataArgs, FrameArgs, RenderArgs};
-use crate::config::{split_dirs, RenderSettings};
+use crate::config::{open_storage, RenderSettings};
 use crate::encode::frame_png;
 use crate::jobs::Failure;
 use crate::pipeline::{load_scene, prepare, render_code, ProgressFn};
@@ -21,8 +21,9 @@ use crate::storage::Storage;
 
 pub async fn render(args: RenderArgs) -> anyhow::Result<ExitCode> {
     let (code, settings, storage) = setup(&args.file, &args.data)?;
-    let generation = if args.strict {
-        Generation::Gateway
+    // Strict when asked, or by default when a gateway key is configured (api.md's rule).
+    let generation = if args.strict || (!args.preview && settings.gateway_key.is_some()) {
+        Generation::Gateway(None)
     } else {
         Generation::Placeholder
     };
@@ -120,15 +121,13 @@ pub async fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
 fn setup(file: &Path, data: &DataArgs) -> anyhow::Result<(String, RenderSettings, Storage)> {
     let code =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let mut dirs = split_dirs(&data.asset_dirs);
     let folder = file
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    dirs.push(folder.to_path_buf());
-    let settings = RenderSettings::new(dirs)?;
+    let settings = RenderSettings::from_args(data, vec![folder.to_path_buf()])?;
     let files_dir = data.data_dir.join("files");
-    let storage = Storage::local(&files_dir, &format!("file://{}", files_dir.display()))?;
+    let storage = open_storage(data, &files_dir, &format!("file://{}", files_dir.display()))?;
     Ok((code, settings, storage))
 }
 
@@ -161,9 +160,18 @@ fn scene_json(scene: &Scene) -> serde_json::Value {
             AssetSource::Src { .. } => None,
         })
         .collect();
+    let audio: Vec<_> = scene
+        .audio
+        .iter()
+        .map(|t| {
+            let mut track = serde_json::to_value(t).unwrap_or_default();
+            track["type"] = json!(t.kind);
+            track["duration"] = json!(t.length(&scene.assets));
+            track
+        })
+        .collect();
     value["generations"] = json!(generations);
-    value["audio"] = json!([]);
-    value["captions"] = json!([]);
+    value["audio"] = json!(audio);
     value
 }
 

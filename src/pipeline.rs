@@ -5,14 +5,21 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::assets::{resolve_assets, AssetContext, AssetError, Generation};
+use crate::assets::srt::load_srt;
+use crate::assets::{
+    resolve_assets, AssetContext, AssetError, AssetErrorKind, GatewayKey, Generation,
+};
+use crate::audio::{render_soundtrack, AudioError};
 use crate::config::RenderSettings;
 use crate::encode::{encode_scene, EncodeError};
 use crate::jobs::{
     ErrorCategory, Failure, FileEntry, Job, Mode, Outcome, Progress, RunFuture, Runner, Timings,
 };
+use crate::media::Media;
 use crate::render::Compositor;
-use crate::scene::{build_scene, Scene, SceneError, SceneErrorKind};
+use crate::scene::{
+    build_scene, resolve_timeline, CaptionSource, Scene, SceneError, SceneErrorKind, Word,
+};
 use crate::script::{evaluate, ScriptError, ScriptErrorKind};
 use crate::storage::Storage;
 
@@ -52,7 +59,12 @@ pub async fn load_scene(
 
 /// A scene with every asset resolved: ready to draw.
 pub struct Prepared {
+    /// Real asset lengths and speech timings written back, the timeline resolved again.
     pub scene: Scene,
+    /// Every asset's content, indexed like `scene.assets`.
+    pub media: Vec<Media>,
+    /// The images of `media` (a 1×1 transparent pixel for the other kinds), for the
+    /// compositor until it reads `media` itself.
     pub images: Vec<Arc<image::RgbaImage>>,
     pub files: Vec<FileEntry>,
     pub logs: Vec<String>,
@@ -67,46 +79,106 @@ pub async fn prepare(
     storage: &Storage,
     progress: &ProgressFn,
 ) -> Result<Prepared, Failure> {
+    let never = AtomicBool::new(false);
+    prepare_cancellable(code, generation, settings, storage, progress, &never).await
+}
+
+/// [`prepare`], stopping when `cancel` is set (downloads and generations included).
+pub async fn prepare_cancellable(
+    code: &str,
+    generation: Generation,
+    settings: &RenderSettings,
+    storage: &Storage,
+    progress: &ProgressFn,
+    cancel: &AtomicBool,
+) -> Result<Prepared, Failure> {
     let mut timings = Timings::default();
     progress(0.01, "evaluating the program");
     let started = Instant::now();
-    let (scene, logs) = load_scene(code, settings).await?;
+    let (mut scene, logs) = load_scene(code, settings).await?;
     timings.eval_ms = elapsed_ms(started);
 
     progress(0.05, "preparing assets");
     let started = Instant::now();
     let ctx = AssetContext {
         storage,
-        asset_dirs: &settings.asset_dirs,
-        generation,
+        settings,
+        generation: &generation,
+        cancel,
     };
     let assets = resolve_assets(&scene, &ctx).await.map_err(asset_failure)?;
-    timings.generate_ms = elapsed_ms(started);
-    let mut scene = scene;
-    for asset in assets.iter().filter(|a| a.key.is_empty()) {
-        scene.warnings.push(format!(
-            "{} assets are not rendered by this version yet and were skipped",
-            asset.metadata["type"].as_str().unwrap_or("some")
-        ));
+    // D3: `auto` clips follow the real lengths of speech and video.
+    for (request, asset) in scene.assets.iter_mut().zip(&assets) {
+        if let Some(seconds) = asset.duration {
+            request.duration = Some(seconds);
+        }
+        if let Some(words) = &asset.words {
+            request.words = words.clone();
+        }
     }
-    scene.warnings.dedup();
-    let files = assets
+    resolve_timeline(&mut scene).map_err(scene_failure)?;
+    load_srt_captions(&mut scene, settings, cancel)
+        .await
+        .map_err(asset_failure)?;
+    timings.generate_ms = elapsed_ms(started);
+
+    let mut files = Vec::with_capacity(assets.len());
+    for asset in &assets {
+        let url = storage.link(&asset.key).await.map_err(|e| {
+            Failure::new(
+                ErrorCategory::Internal,
+                format!("cannot make a link to a stored asset: {e}"),
+            )
+        })?;
+        files.push(FileEntry {
+            url,
+            media_type: asset.media_type.clone(),
+            metadata: asset.metadata.clone(),
+        });
+    }
+    let blank = Arc::new(image::RgbaImage::new(1, 1));
+    let media: Vec<Media> = assets.into_iter().map(|a| a.media).collect();
+    let images = media
         .iter()
-        .filter(|a| !a.key.is_empty())
-        .map(|a| FileEntry {
-            url: storage.url(&a.key),
-            media_type: a.media_type.to_string(),
-            metadata: a.metadata.clone(),
+        .map(|m| match m {
+            Media::Image(image) => image.clone(),
+            _ => blank.clone(),
         })
         .collect();
-    let images = assets.into_iter().map(|a| a.image).collect();
     Ok(Prepared {
         scene,
+        media,
         images,
         files,
         logs,
         timings,
     })
+}
+
+/// Caption tracks from SRT files get their entries, placed on the timeline.
+async fn load_srt_captions(
+    scene: &mut Scene,
+    settings: &RenderSettings,
+    cancel: &AtomicBool,
+) -> Result<(), AssetError> {
+    for track in scene.captions.iter_mut() {
+        let CaptionSource::Srt { path } = &track.from else {
+            continue;
+        };
+        let entries = load_srt(path, settings, cancel)
+            .await
+            .map_err(|e| e.at(track.source))?;
+        let offset = track.start;
+        track.words = entries
+            .into_iter()
+            .map(|w| Word {
+                text: w.text,
+                start: w.start + offset,
+                end: w.end + offset,
+            })
+            .collect();
+    }
+    Ok(())
 }
 
 /// The whole render: program text → MP4 bytes and thumbnail.
@@ -120,14 +192,29 @@ pub async fn render_code(
 ) -> Result<Rendered, Failure> {
     let Prepared {
         scene,
+        media,
         images,
         files,
         logs,
         mut timings,
-    } = prepare(code, generation, settings, storage, &progress).await?;
-    let warnings = scene.warnings.clone();
+        ..
+    } = prepare_cancellable(code, generation, settings, storage, &progress, &cancel).await?;
+    let mut warnings = scene.warnings.clone();
     let render_progress = progress.clone();
-    let encoded = tokio::task::spawn_blocking(move || {
+    let (encoded, sound_warnings) = tokio::task::spawn_blocking(move || {
+        // Audio: the whole mix is made and encoded up front; the muxer writes it with the frames.
+        let soundtrack = render_soundtrack(&scene, &media).map_err(audio_failure)?;
+        let (audio, sound_warnings) = match soundtrack {
+            Some(s) => {
+                tracing::info!(
+                    mix_ms = s.mix_time.as_millis() as u64,
+                    encode_ms = s.encode_time.as_millis() as u64,
+                    "audio mixed and encoded"
+                );
+                (Some(s.encoded), s.warnings)
+            }
+            None => (None, Vec::new()),
+        };
         let compositor = Compositor::new(&scene, images).map_err(|e| {
             Failure::new(
                 ErrorCategory::Internal,
@@ -141,7 +228,9 @@ pub async fn render_code(
                 &format!("rendering frame {done}/{total}"),
             );
         };
-        encode_scene(&scene, compositor, &report, &cancel).map_err(encode_failure)
+        encode_scene(&scene, compositor, audio, &report, &cancel)
+            .map(|encoded| (encoded, sound_warnings))
+            .map_err(encode_failure)
     })
     .await
     .map_err(|e| {
@@ -150,6 +239,7 @@ pub async fn render_code(
             format!("the render task failed: {e}"),
         )
     })??;
+    warnings.extend(sound_warnings);
     timings.compose_ms = encoded.compose_ms;
     timings.encode_ms = encoded.encode_ms;
     Ok(Rendered {
@@ -211,10 +301,27 @@ pub fn scene_failure(e: SceneError) -> Failure {
 }
 
 fn asset_failure(e: AssetError) -> Failure {
+    let category = match e.kind {
+        AssetErrorKind::InvalidSource => ErrorCategory::InvalidSource,
+        AssetErrorKind::Generation => ErrorCategory::GenerationFailed,
+        AssetErrorKind::Cancelled => ErrorCategory::Cancelled,
+        AssetErrorKind::Internal => ErrorCategory::Internal,
+    };
+    located(
+        e.message,
+        e.position.map(|p| p.line),
+        e.position.map(|p| p.column),
+        category,
+    )
+}
+
+/// A sound file that cannot be played is the program's source's fault; anything else is ours.
+fn audio_failure(e: AudioError) -> Failure {
     let category = match e {
-        AssetError::InvalidSource(_) => ErrorCategory::InvalidSource,
-        AssetError::Generation(_) => ErrorCategory::GenerationFailed,
-        AssetError::Storage(_) | AssetError::Internal(_) => ErrorCategory::Internal,
+        AudioError::Decode(_) | AudioError::Unsupported(_) | AudioError::NoAudioTrack => {
+            ErrorCategory::InvalidSource
+        }
+        AudioError::Resample(_) | AudioError::Encode(_) => ErrorCategory::Internal,
     };
     Failure::new(category, e.to_string())
 }
@@ -238,7 +345,7 @@ impl Runner for PipelineRunner {
     fn run(
         &self,
         job: Job,
-        _secret: Option<String>,
+        secret: Option<String>,
         progress: Progress,
         cancel: Arc<AtomicBool>,
     ) -> RunFuture {
@@ -249,7 +356,7 @@ impl Runner for PipelineRunner {
             let started = Instant::now();
             let generation = match job.mode {
                 Mode::Preview => Generation::Placeholder,
-                Mode::Strict => Generation::Gateway,
+                Mode::Strict => Generation::Gateway(secret.as_deref().and_then(GatewayKey::new)),
             };
             let report: ProgressFn = Arc::new(move |p, message| progress.report(p, message));
             let rendered =
@@ -277,14 +384,29 @@ impl Runner for PipelineRunner {
                     format!("cannot store the video: {e}"),
                 ));
             }
+            let links = async {
+                Ok::<_, crate::storage::StorageError>((
+                    storage.link(&video_key).await?,
+                    storage.link(&thumb_key).await?,
+                ))
+            };
+            let (output_url, thumbnail_url) = match links.await {
+                Ok(links) => links,
+                Err(e) => {
+                    return Outcome::Failed(Failure::new(
+                        ErrorCategory::Internal,
+                        format!("cannot make a link to the stored video: {e}"),
+                    ))
+                }
+            };
             let mut timings = rendered.timings;
             timings.store_ms = elapsed_ms(stored_at);
             let took = elapsed_ms(started);
             let previous = estimate.load(Ordering::Relaxed);
             estimate.store((previous * 3 + took) / 4, Ordering::Relaxed);
             Outcome::Completed {
-                output_url: storage.url(&video_key),
-                thumbnail_url: Some(storage.url(&thumb_key)),
+                output_url,
+                thumbnail_url: Some(thumbnail_url),
                 files: rendered.files,
                 timings,
                 warnings: rendered.warnings,

@@ -11,10 +11,9 @@ use tracing::info;
 
 use crate::api::{run_http, AppState, Tenants};
 use crate::cli::ServeArgs;
-use crate::config::{split_dirs, RenderSettings};
+use crate::config::{open_storage, RenderSettings};
 use crate::jobs::{Hub, Pool, Store};
 use crate::pipeline::PipelineRunner;
-use crate::storage::Storage;
 
 const MAX_BODY_BYTES: usize = 1024 * 1024;
 const SSE_KEEPALIVE: Duration = Duration::from_secs(15);
@@ -42,7 +41,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .context("cannot recover interrupted jobs")?;
     let hub = Hub::start(&store);
-    let storage = Storage::local(&data_dir.join("files"), &public_url)?;
+    let storage = open_storage(&args.data, &data_dir.join("files"), &public_url)?;
+    let settings = RenderSettings::from_args(&args.data, Vec::new())?;
+    // api.md: strict is the default mode when a generation provider is configured.
+    let has_gateway_key = settings.gateway_key.is_some();
 
     let (key, generated) = service_key(args.service_key.as_deref(), data_dir)?;
     let mut tenants = Tenants::default();
@@ -50,7 +52,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
     let estimate = Arc::new(AtomicU64::new(FIRST_ESTIMATE_MS));
     let runner = Arc::new(PipelineRunner {
-        settings: RenderSettings::new(split_dirs(&args.data.asset_dirs))?,
+        settings,
         storage: storage.clone(),
         estimate: estimate.clone(),
     });
@@ -65,7 +67,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         pool,
         storage,
         tenants,
-        has_gateway_key: false,
+        has_gateway_key,
         max_body_bytes: MAX_BODY_BYTES,
         sse_keepalive: SSE_KEEPALIVE,
         estimate,

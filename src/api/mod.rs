@@ -11,6 +11,7 @@ mod observe;
 mod openapi;
 mod playground;
 mod render;
+mod retry;
 mod stream;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -54,6 +55,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(jobs_admin::list_jobs)
         .service(jobs_admin::cancel_job)
         .service(jobs_admin::delete_job)
+        .service(retry::retry_job)
         .service(files::file)
         .service(health::healthz)
         .service(health::readyz)

@@ -8,7 +8,7 @@ use actix_web::{get, HttpResponse};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{files, health, jobs_admin, metrics, playground, render, stream};
+use super::{files, health, jobs_admin, metrics, playground, render, retry, stream};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,6 +26,7 @@ use super::{files, health, jobs_admin, metrics, playground, render, stream};
         jobs_admin::list_jobs,
         jobs_admin::cancel_job,
         jobs_admin::delete_job,
+        retry::retry_job,
         files::file,
         health::healthz,
         health::readyz,

@@ -1,8 +1,9 @@
 //! Deterministic offline placeholders for preview mode (D10, §22).
 //!
-//! The base colour is the SDK's (a Java string hash turned into HSL), so a prompt keeps its
-//! familiar colour; the rest of the picture (gradient direction, second hue, soft shapes) is
-//! drawn from a 64-bit hash of the prompt so that different prompts look clearly different.
+//! Prompts that name a scene get its scenery (`scenery`). Otherwise the base colour is the
+//! SDK's (a Java string hash turned into HSL), so a prompt keeps its familiar colour; the rest
+//! of the picture (gradient direction, second hue, soft shapes) is drawn from a 64-bit hash of
+//! the prompt so that different prompts look clearly different.
 
 use image::RgbaImage;
 
@@ -30,7 +31,7 @@ pub fn base_colour(prompt: &str) -> [u8; 3] {
 }
 
 /// HSL (degrees, 0–1, 0–1) to 8-bit RGB, rounded.
-fn hsl(hue: f64, sat: f64, light: f64) -> [u8; 3] {
+pub(super) fn hsl(hue: f64, sat: f64, light: f64) -> [u8; 3] {
     let hue = hue.rem_euclid(360.0);
     let (sat, light) = (sat.clamp(0.0, 1.0), light.clamp(0.0, 1.0));
     let c = (1.0 - (2.0 * light - 1.0).abs()) * sat;
@@ -48,17 +49,17 @@ fn hsl(hue: f64, sat: f64, light: f64) -> [u8; 3] {
 }
 
 /// A small deterministic generator (FNV-1a seed, SplitMix64 steps) for the layout choices.
-struct Dice(u64);
+pub(super) struct Dice(pub(super) u64);
 
 impl Dice {
-    fn new(prompt: &str) -> Self {
+    pub(super) fn new(prompt: &str) -> Self {
         let seed = prompt.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
         Dice(seed)
     }
 
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -67,7 +68,7 @@ impl Dice {
     }
 
     /// Uniform in [lo, hi).
-    fn range(&mut self, lo: f64, hi: f64) -> f64 {
+    pub(super) fn range(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (hi - lo) * (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
@@ -80,11 +81,15 @@ struct Blob {
     alpha: f64,
 }
 
-/// Deterministic placeholder image for a generation (D10): same inputs, same pixels.
+/// Deterministic placeholder image for a generation (D10): same inputs, same pixels. Scene
+/// words in the prompt (sunset, ocean, forest, night, snow, neon, ...) pick its palette and
+/// composition; other prompts get an abstract picture in their §22 colour.
 pub fn placeholder_image(prompt: &str, label: &str, width: u32, height: u32) -> RgbaImage {
     let (width, height) = (width.max(1), height.max(1));
     let mut img = RgbaImage::new(width, height);
-    paint_background(&mut img, prompt);
+    if !super::scenery::paint(&mut img, prompt, 0.0) {
+        paint_background(&mut img, prompt);
+    }
     draw_caption(&mut img, prompt, label);
     img
 }

@@ -183,8 +183,14 @@ fn bench_pipeline() {
     let (scene, images) = reference_scene(w, h);
     let started = Instant::now();
     let compositor = Compositor::new(&scene, images).expect("compositor");
-    let video =
-        encode_scene(&scene, compositor, &|_, _| {}, &AtomicBool::new(false)).expect("encode");
+    let video = encode_scene(
+        &scene,
+        compositor,
+        None,
+        &|_, _| {},
+        &AtomicBool::new(false),
+    )
+    .expect("encode");
     let wall = started.elapsed().as_secs_f64();
     println!(
         "{w}x{h}: {} frames in {wall:.2} s wall ({:.2} ms/frame); compose {} ms \

@@ -1,8 +1,10 @@
 //! MP4 muxing with muxide: `moov` first (faststart) so players start before the download ends.
+//! The sound, when the render has any, is one Opus track (README "Audio").
 
-use muxide::api::{Muxer, MuxerBuilder, VideoCodec};
+use muxide::api::{AudioCodec, Muxer, MuxerBuilder, VideoCodec};
 
 use super::EncodeError;
+use crate::audio::EncodedAudio;
 
 pub struct Mp4Writer {
     muxer: Muxer<Vec<u8>>,
@@ -10,10 +12,21 @@ pub struct Mp4Writer {
 }
 
 impl Mp4Writer {
-    pub fn new(width: u32, height: u32, fps: u32) -> Result<Self, EncodeError> {
-        let muxer = MuxerBuilder::new(Vec::new())
+    /// A video track, and an Opus track when `audio` is given (its packets go in with
+    /// [`Mp4Writer::write_audio`]).
+    pub fn new(
+        width: u32,
+        height: u32,
+        fps: u32,
+        audio: Option<&EncodedAudio>,
+    ) -> Result<Self, EncodeError> {
+        let mut builder = MuxerBuilder::new(Vec::new())
             .video(VideoCodec::H264, width, height, f64::from(fps))
-            .with_fast_start(true)
+            .with_fast_start(true);
+        if let Some(audio) = audio {
+            builder = builder.audio(AudioCodec::Opus, audio.sample_rate, audio.channels);
+        }
+        let muxer = builder
             .build()
             .map_err(|e| EncodeError::Mux(e.to_string()))?;
         Ok(Mp4Writer {
@@ -27,6 +40,18 @@ impl Mp4Writer {
         self.muxer
             .write_video(index as f64 / self.fps, annex_b, keyframe)
             .map_err(|e| EncodeError::Mux(e.to_string()))
+    }
+
+    /// Adds every audio packet. Called after the first video frame (muxide wants audio to
+    /// start no earlier than the video); muxide interleaves the two by time when it finishes.
+    pub fn write_audio(&mut self, audio: &EncodedAudio) -> Result<(), EncodeError> {
+        let rate = f64::from(audio.sample_rate);
+        for packet in &audio.packets {
+            self.muxer
+                .write_audio(packet.pts as f64 / rate, &packet.data)
+                .map_err(|e| EncodeError::Mux(format!("audio: {e}")))?;
+        }
+        Ok(())
     }
 
     pub fn finish(mut self) -> Result<Vec<u8>, EncodeError> {

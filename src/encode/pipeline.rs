@@ -14,6 +14,7 @@ use super::progress::Throttle;
 use super::still::thumbnail_jpeg;
 use super::yuv::YuvFrame;
 use super::{EncodeError, EncodedVideo};
+use crate::audio::EncodedAudio;
 use crate::render::Compositor;
 use crate::scene::Scene;
 
@@ -36,9 +37,11 @@ struct Encoded {
     busy: Duration,
 }
 
+/// Draws and encodes every frame; `audio`, when given, becomes the MP4's sound track.
 pub fn encode_scene(
     scene: &Scene,
     compositor: Compositor,
+    audio: Option<EncodedAudio>,
     progress: &(dyn Fn(u64, u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<EncodedVideo, EncodeError> {
@@ -71,6 +74,7 @@ pub fn encode_scene(
         let encoded = encode(
             (width, height, fps),
             total,
+            audio.as_ref(),
             frames_rx,
             &spare_tx,
             progress,
@@ -133,13 +137,14 @@ fn compose(
 fn encode(
     (width, height, fps): (u32, u32, u32),
     total: u64,
+    audio: Option<&EncodedAudio>,
     frames: Receiver<(u64, YuvFrame)>,
     spares: &Sender<YuvFrame>,
     progress: &(dyn Fn(u64, u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<Encoded, EncodeError> {
     let mut encoder = H264Encoder::new(width, height, fps)?;
-    let mut mp4 = Mp4Writer::new(width, height, fps)?;
+    let mut mp4 = Mp4Writer::new(width, height, fps, audio)?;
     let mut nal = Vec::new();
     let mut throttle = Throttle::new(PROGRESS_INTERVAL);
     let mut busy = Duration::ZERO;
@@ -161,6 +166,9 @@ fn encode(
     }
     drop(frames);
     let started = Instant::now();
+    if let Some(audio) = audio {
+        mp4.write_audio(audio)?;
+    }
     let mp4 = mp4.finish()?;
     busy += started.elapsed();
     Ok(Encoded {

@@ -123,7 +123,7 @@ fn encodes_a_playable_faststart_mp4() {
     let calls = Mutex::new(Vec::new());
     let progress = |done: u64, total: u64| calls.lock().expect("lock").push((done, total));
     let cancel = AtomicBool::new(false);
-    let video = encode_scene(&scene, compositor, &progress, &cancel).expect("encode");
+    let video = encode_scene(&scene, compositor, None, &progress, &cancel).expect("encode");
     assert_eq!(video.frames, 20);
 
     let calls = calls.into_inner().expect("lock");
@@ -189,7 +189,7 @@ fn cancelling_stops_the_encode() {
         seen.store(done, Ordering::Relaxed);
         cancel.store(true, Ordering::Relaxed);
     };
-    let result = encode_scene(&scene, compositor, &progress, &cancel);
+    let result = encode_scene(&scene, compositor, None, &progress, &cancel);
     assert!(matches!(result, Err(EncodeError::Cancelled)));
     assert!(seen.load(Ordering::Relaxed) < 20);
 }
@@ -199,7 +199,13 @@ fn odd_sizes_are_refused() {
     let (mut scene, images) = test_scene();
     scene.width = 321;
     let compositor = Compositor::new(&scene, images).expect("compositor");
-    let result = encode_scene(&scene, compositor, &|_, _| {}, &AtomicBool::new(false));
+    let result = encode_scene(
+        &scene,
+        compositor,
+        None,
+        &|_, _| {},
+        &AtomicBool::new(false),
+    );
     assert!(matches!(result, Err(EncodeError::InvalidSize { .. })));
 }
 
@@ -215,4 +221,33 @@ fn frame_png_renders_the_frame_at_t() {
     // Past the end: the last frame.
     assert!(frame_png(&mut compositor, &scene, 99.0).is_ok());
     assert!(frame_png(&mut compositor, &scene, f64::NAN).is_err());
+}
+
+#[test]
+fn a_single_frame_video_is_valid() {
+    let (mut scene, images) = test_scene();
+    scene.duration = 0.1;
+    let compositor = Compositor::new(&scene, images).expect("compositor");
+    let video = encode_scene(
+        &scene,
+        compositor,
+        None,
+        &|_, _| {},
+        &AtomicBool::new(false),
+    )
+    .expect("encode");
+    assert_eq!(video.frames, 1);
+    let path = temp_path("single.mp4");
+    std::fs::write(&path, &video.mp4).expect("write mp4");
+    let decode = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&path)
+        .args(["-f", "null", "-"])
+        .output()
+        .expect("run ffmpeg");
+    std::fs::remove_file(&path).ok();
+    assert!(decode.status.success());
+    assert_eq!(String::from_utf8_lossy(&decode.stderr), "");
+    // muxide gives a lone sample a one-tick duration (it has no frame rate to go on), so
+    // only the picture, not the length, survives for sub-frame scenes.
 }

@@ -7,5 +7,7 @@ mod worker;
 
 pub use events::Hub;
 pub use model::*;
-pub use store::{cursor, parse_cursor, CancelResult, JobPage, Store, StoreError, STATUSES};
+pub use store::{
+    cursor, parse_cursor, CancelResult, JobPage, RetryResult, Store, StoreError, STATUSES,
+};
 pub use worker::{Pool, Progress, RunFuture, Runner};

@@ -61,6 +61,16 @@ pub enum CancelResult {
     Missing,
 }
 
+/// What a retry request found.
+#[derive(Debug)]
+pub enum RetryResult {
+    /// The job was failed or cancelled and is queued again.
+    Queued(Job),
+    /// The job is queued, rendering or completed; it is returned unchanged.
+    NotRetryable(Job),
+    Missing,
+}
+
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("the job store failed: {0}")]
@@ -286,6 +296,35 @@ impl Store {
         }
     }
 
+    /// A worker's ending of the attempt it ran. Recorded only while that attempt is still the
+    /// job's current one and rendering: a render winding down after a cancel (and perhaps a
+    /// retry that queued the job again) must not overwrite what has happened since.
+    pub async fn finish_attempt(
+        &self,
+        id: Uuid,
+        attempt: u32,
+        outcome: Outcome,
+    ) -> Result<Option<Job>, StoreError> {
+        let ended = {
+            let _guard = self.lock();
+            match self.get(id)? {
+                Some(job) if job.status == Status::Rendering && job.attempts == attempt => {
+                    self.finish_locked(id, outcome)?
+                }
+                Some(job) => Ended::Before(job),
+                None => Ended::Missing,
+            }
+        };
+        match ended {
+            Ended::Now(job) => {
+                self.db.flush_async().await?;
+                Ok(Some(job))
+            }
+            Ended::Before(job) => Ok(Some(job)),
+            Ended::Missing => Ok(None),
+        }
+    }
+
     /// Cancels a queued or rendering job: a queued one leaves the queue, and the record says
     /// `cancelled` at once. Stopping the render itself is the pool's part (`Pool::cancel`).
     pub async fn cancel(&self, id: Uuid) -> Result<CancelResult, StoreError> {
@@ -399,6 +438,48 @@ impl Store {
             );
         }
         Ok(count)
+    }
+
+    /// Puts a failed or cancelled job back in the queue as a new attempt; `secret` is the
+    /// gateway key for it (the last attempt's was forgotten when it ended). Any other status
+    /// comes back unchanged as `NotRetryable`.
+    pub async fn retry(&self, id: Uuid, secret: Option<&str>) -> Result<RetryResult, StoreError> {
+        let queued = {
+            let _guard = self.lock();
+            let Some(mut job) = self.get(id)? else {
+                return Ok(RetryResult::Missing);
+            };
+            if !matches!(job.status, Status::Failed | Status::Cancelled) {
+                return Ok(RetryResult::NotRetryable(job));
+            }
+            let before = job.status;
+            let key = self.db.generate_id()?;
+            job.status = Status::Queued;
+            job.queue_key = Some(key);
+            job.progress = 0.0;
+            job.progress_message = "queued again (retry)".into();
+            job.started_at = None;
+            job.completed_at = None;
+            job.duration_ms = None;
+            job.error = None;
+            job.error_category = None;
+            job.error_details = None;
+            job.output_url = None;
+            job.thumbnail_url = None;
+            job.files.clear();
+            job.timings = None;
+            job.warnings.clear();
+            if let Some(secret) = secret {
+                self.secrets.insert(job.id.as_bytes(), secret.as_bytes())?;
+            }
+            self.write_locked(&mut job, EventKind::Status, before)?;
+            self.queue.insert(key.to_be_bytes(), job.id.as_bytes())?;
+            self.waiting.fetch_add(1, Ordering::Relaxed);
+            job
+        };
+        self.db.flush_async().await?;
+        info!(job_id = %queued.id, "job queued again for a retry");
+        Ok(RetryResult::Queued(queued))
     }
 
     /// How many jobs wait in the queue.
@@ -597,6 +678,37 @@ mod tests {
             store.cancel(mine[1]).await,
             Ok(CancelResult::AlreadyEnded(_))
         ));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn a_worker_ends_only_its_own_attempt() {
+        let dir = temp_store_dir();
+        let store = Store::open(&dir).expect("open");
+        let id = add(&store, "a").await;
+        let started = store.claim(id).await.expect("claim").expect("claimed");
+        let failed = || {
+            Outcome::Failed(crate::jobs::Failure::new(
+                crate::jobs::ErrorCategory::Internal,
+                "x",
+            ))
+        };
+        // Another attempt's ending changes nothing.
+        let other = store
+            .finish_attempt(id, started.attempts + 1, failed())
+            .await
+            .expect("finish");
+        assert_eq!(other.map(|j| j.status), Some(Status::Rendering));
+        // A cancel wins over the render's own ending that comes after it.
+        assert!(matches!(
+            store.cancel(id).await,
+            Ok(CancelResult::Cancelled(_))
+        ));
+        let late = store
+            .finish_attempt(id, started.attempts, failed())
+            .await
+            .expect("finish");
+        assert_eq!(late.map(|j| j.status), Some(Status::Cancelled));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

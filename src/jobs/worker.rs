@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 use tracing::{error, info, info_span, warn, Instrument};
 use uuid::Uuid;
 
-use super::model::{ErrorCategory, Failure, Job, Outcome};
+use super::model::{ErrorCategory, Failure, Job, Outcome, Status};
 use super::store::Store;
 
 pub type RunFuture = Pin<Box<dyn Future<Output = Outcome> + Send>>;
@@ -82,6 +82,8 @@ impl Progress {
 
 /// A job a worker is running: the flag the render polls, and a wake-up for the worker itself.
 struct Running {
+    /// A retried job runs again under the same id; the attempt tells the runs apart.
+    attempt: u32,
     cancel: Arc<AtomicBool>,
     stop: Arc<Notify>,
 }
@@ -194,6 +196,7 @@ impl Pool {
 
     fn spawn(self: Arc<Self>, job: Job, permit: OwnedSemaphorePermit) {
         let id = job.id;
+        let attempt = job.attempts;
         let cancel = Arc::new(AtomicBool::new(false));
         let stop = Arc::new(Notify::new());
         self.running
@@ -202,6 +205,7 @@ impl Pool {
             .insert(
                 id,
                 Running {
+                    attempt,
                     cancel: cancel.clone(),
                     stop: stop.clone(),
                 },
@@ -211,8 +215,10 @@ impl Pool {
             async move {
                 // A cancel that came between the claim and the line above found nothing to
                 // stop, but it did end the record: look before starting the render.
-                let ended_already =
-                    matches!(self.store.get(id), Ok(Some(j)) if j.status.is_terminal());
+                let ended_already = !matches!(
+                    self.store.get(id),
+                    Ok(Some(j)) if j.status == Status::Rendering && j.attempts == attempt
+                );
                 if ended_already {
                     info!("job ended before its render started");
                 } else {
@@ -222,7 +228,7 @@ impl Pool {
                         crate::metrics::observe_timings(timings);
                     }
                     crate::metrics::observe_job(started.elapsed().as_secs_f64());
-                    match self.store.finish(id, outcome).await {
+                    match self.store.finish_attempt(id, attempt, outcome).await {
                         Ok(Some(job)) => info!(
                             status = job.status.as_str(),
                             duration_ms = job.duration_ms,
@@ -238,10 +244,12 @@ impl Pool {
                         Err(e) => error!(error = %e, "cannot record the job's end"),
                     }
                 }
-                self.running
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&id);
+                {
+                    let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+                    if running.get(&id).is_some_and(|r| r.attempt == attempt) {
+                        running.remove(&id);
+                    }
+                }
                 drop(permit);
                 self.wake.notify_one();
             }

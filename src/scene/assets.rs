@@ -100,10 +100,15 @@ pub fn speech_estimate(text: &str) -> (f64, Vec<Word>) {
         .enumerate()
         .map(|(i, w)| Word {
             text: (*w).to_string(),
-            start: i as f64 * slot,
+            start: millis(i as f64 * slot),
             // Each word sounds for most of its slot; the gap makes words distinct.
-            end: i as f64 * slot + slot * 0.8,
+            end: millis(i as f64 * slot + slot * 0.8),
         })
         .collect();
-    ((words.len().max(1) as f64) * slot, timed)
+    (millis(words.len().max(1) as f64 * slot), timed)
+}
+
+/// Rounds to whole milliseconds, so timings print as written (0.4, not 0.4000000000000001).
+fn millis(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
 }

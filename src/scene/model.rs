@@ -385,6 +385,23 @@ pub struct AudioTrack {
     pub source: Option<SourcePos>,
 }
 
+impl AudioTrack {
+    /// How long the track sounds on the timeline, when its source length is known.
+    pub fn length(&self, assets: &[AssetRequest]) -> Option<f64> {
+        let natural = assets
+            .get(self.asset)
+            .and_then(|a| a.duration)
+            .map(|l| self.cut_to.map_or(l, |to| to.min(l)) - self.cut_from);
+        let window = self.end.map(|e| e - self.start);
+        match (natural, window) {
+            (Some(n), Some(w)) if !self.looped => Some(n.min(w).max(0.0)),
+            (_, Some(w)) => Some(w.max(0.0)),
+            (Some(n), None) => Some(n.max(0.0)),
+            (None, None) => None,
+        }
+    }
+}
+
 /// One generation or source file the render needs, de-duplicated by `cache_key`.
 #[derive(Debug, Clone, Serialize)]
 pub struct AssetRequest {

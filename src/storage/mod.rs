@@ -1,5 +1,7 @@
-//! Where outputs and assets live: object_store over a local directory (default) and, later,
-//! S3. The only module that touches object_store.
+//! Where outputs, thumbnails and the asset cache live: object_store over a local directory
+//! (default) or an S3 bucket. The only module that touches object_store.
+
+mod s3;
 
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
@@ -9,6 +11,9 @@ use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use thiserror::Error;
+
+use s3::Presigner;
+pub use s3::S3Settings;
 
 #[derive(Debug, Error)]
 pub enum StorageError {
@@ -21,6 +26,8 @@ pub enum StorageError {
     BadKey(String),
     #[error("the file store failed: {0}")]
     Backend(#[from] object_store::Error),
+    #[error("the S3 storage settings are not usable: {0}")]
+    Config(String),
 }
 
 /// A content store with public URLs. Cheap to clone.
@@ -31,6 +38,8 @@ pub struct Storage {
     local_root: Option<PathBuf>,
     /// Prefix of public URLs, e.g. `http://127.0.0.1:8080/files`.
     url_base: String,
+    /// Set for a private S3 bucket: links are presigned.
+    presigner: Option<Arc<Presigner>>,
 }
 
 impl Storage {
@@ -49,6 +58,19 @@ impl Storage {
             store: Arc::new(store),
             local_root: Some(root),
             url_base: format!("{}/files", public_url.trim_end_matches('/')),
+            presigner: None,
+        })
+    }
+
+    /// A store in an S3 bucket (credentials from the usual `AWS_*` variables). Its URLs point
+    /// at the bucket: under `public_url` when set, else presigned.
+    pub fn s3(settings: &S3Settings) -> Result<Self, StorageError> {
+        let opened = s3::open(settings)?;
+        Ok(Storage {
+            store: opened.store,
+            local_root: None,
+            url_base: opened.url_base,
+            presigner: opened.presigner.map(Arc::new),
         })
     }
 
@@ -68,8 +90,18 @@ impl Storage {
         }
     }
 
+    /// The plain URL of `key`. For a private S3 bucket this URL needs a signature: hand out
+    /// [`Storage::link`] instead.
     pub fn url(&self, key: &str) -> String {
         format!("{}/{}", self.url_base, key)
+    }
+
+    /// The URL to hand out for `key`: the plain URL, or a presigned one for a private bucket.
+    pub async fn link(&self, key: &str) -> Result<String, StorageError> {
+        match &self.presigner {
+            Some(presigner) => presigner.sign(&parse_key(key)?).await,
+            None => Ok(self.url(key)),
+        }
     }
 
     /// The file behind `key` in a local store, for serving with `Range`; `None` for other

@@ -1,0 +1,215 @@
+//! Sound files → PCM with symphonia (wav, mp3, aac/m4a and the sound of MP4 videos, ogg vorbis,
+//! flac), and libopus for Opus (in Ogg), which symphonia demuxes but does not decode.
+
+use std::io::Cursor;
+
+use symphonia::core::codecs::audio::well_known::CODEC_ID_OPUS;
+use symphonia::core::codecs::audio::{AudioCodecParameters, AudioDecoderOptions};
+use symphonia::core::errors::Error as SymphoniaError;
+use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::{FormatOptions, FormatReader, Track, TrackType};
+use symphonia::core::io::MediaSourceStream;
+use symphonia::core::meta::MetadataOptions;
+use symphonia::core::packet::Packet;
+
+use super::AudioError;
+
+/// What the resampler and the mixer need to know about any file.
+const FORMATS: &str = "wav, mp3, aac/m4a, ogg (vorbis, opus), flac";
+/// Largest Opus packet: 120 ms at 48 kHz.
+const OPUS_MAX_FRAMES: usize = 5760;
+
+/// A decoded file at its own rate and channel count, planar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    pub rate: u32,
+    pub channels: Vec<Vec<f32>>,
+}
+
+impl Decoded {
+    pub fn frames(&self) -> usize {
+        self.channels.first().map_or(0, Vec::len)
+    }
+}
+
+/// Length (seconds), rate and channel count from the headers; a file whose headers do not tell
+/// its length is decoded to count it.
+pub fn probe(bytes: &[u8]) -> Result<(f64, u32, u16), AudioError> {
+    let reader = open(bytes)?;
+    let track = audio_track(reader.as_ref())?;
+    let params = audio_params(track)?;
+    let channels = params.channels.as_ref().map_or(0, |c| c.count()) as u16;
+    let rate = params.sample_rate.unwrap_or(0);
+    if let (Some(frames), true) = (track.num_frames, rate > 0) {
+        return Ok((frames as f64 / f64::from(rate), rate, channels));
+    }
+    let decoded = decode_audio(bytes)?;
+    Ok((
+        decoded.frames() as f64 / f64::from(decoded.rate),
+        decoded.rate,
+        decoded.channels.len() as u16,
+    ))
+}
+
+/// Decodes the first audio track of a file completely.
+pub fn decode_audio(bytes: &[u8]) -> Result<Decoded, AudioError> {
+    let mut reader = open(bytes)?;
+    let track = audio_track(reader.as_ref())?;
+    let params = audio_params(track)?.clone();
+    let track_id = track.id;
+    let delay = track.delay.unwrap_or(0) as usize;
+    let decoded = if params.codec == CODEC_ID_OPUS {
+        decode_opus(reader.as_mut(), track_id, &params, delay)?
+    } else {
+        decode_symphonia(reader.as_mut(), track_id, &params)?
+    };
+    if decoded.rate == 0 || decoded.channels.is_empty() {
+        return Err(AudioError::Decode(
+            "the file's audio track has no sample rate or no channels".into(),
+        ));
+    }
+    Ok(decoded)
+}
+
+fn open(bytes: &[u8]) -> Result<Box<dyn FormatReader + '_>, AudioError> {
+    let stream = MediaSourceStream::new(Box::new(Cursor::new(bytes)), Default::default());
+    symphonia::default::get_probe()
+        .probe(
+            &Hint::new(),
+            stream,
+            FormatOptions::default(),
+            MetadataOptions::default(),
+        )
+        .map_err(|_| {
+            AudioError::Decode(format!(
+                "the file is not sound in a supported format ({FORMATS})"
+            ))
+        })
+}
+
+fn audio_track(reader: &dyn FormatReader) -> Result<&Track, AudioError> {
+    reader
+        .default_track(TrackType::Audio)
+        .ok_or(AudioError::NoAudioTrack)
+}
+
+fn audio_params(track: &Track) -> Result<&AudioCodecParameters, AudioError> {
+    track
+        .codec_params
+        .as_ref()
+        .and_then(|p| p.audio())
+        .ok_or(AudioError::NoAudioTrack)
+}
+
+fn decode_symphonia(
+    reader: &mut dyn FormatReader,
+    track_id: u32,
+    params: &AudioCodecParameters,
+) -> Result<Decoded, AudioError> {
+    let mut decoder = symphonia::default::get_codecs()
+        .make_audio_decoder(params, &AudioDecoderOptions::default())
+        .map_err(|_| {
+            AudioError::Unsupported(format!(
+                "the file's audio codec is not supported (supported: {FORMATS})"
+            ))
+        })?;
+    let mut out = Decoded {
+        rate: params.sample_rate.unwrap_or(0),
+        channels: Vec::new(),
+    };
+    let mut scratch: Vec<Vec<f32>> = Vec::new();
+    let mut good = 0usize;
+    let mut bad = 0usize;
+    while let Some(packet) = next_packet(reader)? {
+        if packet.track_id != track_id {
+            continue;
+        }
+        match decoder.decode(&packet) {
+            Ok(buffer) => {
+                good += 1;
+                out.rate = buffer.spec().rate();
+                buffer.copy_to_vecs_planar::<f32>(&mut scratch);
+                append(&mut out.channels, &scratch);
+            }
+            // A damaged packet costs its few milliseconds, not the whole file.
+            Err(SymphoniaError::DecodeError(_)) => bad += 1,
+            Err(e) => return Err(AudioError::Decode(format!("decoding failed: {e}"))),
+        }
+    }
+    if good == 0 && bad > 0 {
+        return Err(AudioError::Decode(
+            "none of the file's audio could be decoded".into(),
+        ));
+    }
+    Ok(out)
+}
+
+fn decode_opus(
+    reader: &mut dyn FormatReader,
+    track_id: u32,
+    params: &AudioCodecParameters,
+    pre_skip: usize,
+) -> Result<Decoded, AudioError> {
+    let count = params.channels.as_ref().map_or(0, |c| c.count());
+    let layout = match count {
+        1 => opus::Channels::Mono,
+        2 => opus::Channels::Stereo,
+        n => {
+            return Err(AudioError::Unsupported(format!(
+                "Opus files with {n} channels are not supported (mono and stereo are)"
+            )))
+        }
+    };
+    let mut decoder = opus::Decoder::new(48_000, layout)
+        .map_err(|e| AudioError::Decode(format!("cannot start the Opus decoder: {e}")))?;
+    let mut interleaved = vec![0.0f32; OPUS_MAX_FRAMES * count];
+    let mut channels: Vec<Vec<f32>> = vec![Vec::new(); count];
+    while let Some(packet) = next_packet(reader)? {
+        if packet.track_id != track_id {
+            continue;
+        }
+        let frames = match decoder.decode_float(&packet.data, &mut interleaved, false) {
+            Ok(n) => n,
+            Err(_) => continue,
+        };
+        // The container says which decoded frames are padding rather than sound.
+        let first = (packet.trim_start.get() as usize).min(frames);
+        let last = frames
+            .saturating_sub(packet.trim_end.get() as usize)
+            .max(first);
+        for frame in interleaved[first * count..last * count].chunks_exact(count) {
+            for (channel, sample) in channels.iter_mut().zip(frame) {
+                channel.push(*sample);
+            }
+        }
+    }
+    // The encoder's look-ahead (OpusHead pre-skip) comes first and is not part of the sound.
+    for channel in channels.iter_mut() {
+        channel.drain(..pre_skip.min(channel.len()));
+    }
+    Ok(Decoded {
+        rate: 48_000,
+        channels,
+    })
+}
+
+fn next_packet(reader: &mut dyn FormatReader) -> Result<Option<Packet>, AudioError> {
+    match reader.next_packet() {
+        Ok(packet) => Ok(packet),
+        // A truncated file ends where its data ends; a chained Ogg stream ends at its first link.
+        Err(SymphoniaError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            Ok(None)
+        }
+        Err(SymphoniaError::ResetRequired) => Ok(None),
+        Err(e) => Err(AudioError::Decode(format!("reading the file failed: {e}"))),
+    }
+}
+
+fn append(channels: &mut Vec<Vec<f32>>, planes: &[Vec<f32>]) {
+    if channels.len() < planes.len() {
+        channels.resize(planes.len(), Vec::new());
+    }
+    for (channel, plane) in channels.iter_mut().zip(planes) {
+        channel.extend_from_slice(plane);
+    }
+}
