@@ -242,6 +242,7 @@ pub async fn render_code(
     warnings.extend(sound_warnings);
     timings.compose_ms = encoded.compose_ms;
     timings.encode_ms = encoded.encode_ms;
+    crate::metrics::add_frames(encoded.frames);
     Ok(Rendered {
         mp4: encoded.mp4,
         thumbnail_jpeg: encoded.thumbnail_jpeg,

@@ -81,13 +81,14 @@ fn seconds(v: &Value) -> f64 {
     v.as_str().and_then(|s| s.parse().ok()).expect("a duration")
 }
 
-/// The first audio stream decoded by ffmpeg, mixed to mono, at 48 kHz.
+/// The left channel of the first audio stream, decoded by ffmpeg at 48 kHz (every sound in
+/// these programs is centred, so left is the whole mix at its own level).
 fn pcm(path: &Path) -> Vec<f32> {
     let out = run(Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(path)
         .args([
-            "-map", "0:a:0", "-ac", "1", "-ar", "48000", "-f", "f32le", "-",
+            "-map", "0:a:0", "-ac", "2", "-ar", "48000", "-f", "f32le", "-",
         ]));
     assert!(
         out.status.success(),
@@ -95,7 +96,7 @@ fn pcm(path: &Path) -> Vec<f32> {
         String::from_utf8_lossy(&out.stderr)
     );
     out.stdout
-        .chunks_exact(4)
+        .chunks_exact(8)
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect()
 }

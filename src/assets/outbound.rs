@@ -80,7 +80,7 @@ impl OutboundPolicy {
 
     fn host_allowed(&self, host: &str) -> bool {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
-        self.hosts.iter().any(|h| *h == host)
+        self.hosts.contains(&host)
     }
 
     fn address_allowed(&self, ip: IpAddr) -> bool {

@@ -102,11 +102,14 @@ pub async fn resolve_assets(
                     // A cancel wins; otherwise the first failing asset in program order.
                     let better = match &failure {
                         None => true,
-                        Some((j, old)) => {
-                            (e.kind == AssetErrorKind::Cancelled
-                                && old.kind != AssetErrorKind::Cancelled)
-                                || (old.kind != AssetErrorKind::Cancelled && i < *j)
-                        }
+                        Some((j, old)) => match (
+                            e.kind == AssetErrorKind::Cancelled,
+                            old.kind == AssetErrorKind::Cancelled,
+                        ) {
+                            (true, false) => true,
+                            (false, true) => false,
+                            _ => i < *j,
+                        },
                     };
                     if better {
                         failure = Some((i, e));

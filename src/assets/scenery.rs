@@ -167,8 +167,8 @@ const THEMES: &[Theme] = &[
             "christmas",
         ],
         lighting: false,
-        sky: [[0xb8, 0xcc, 0xe4], [0xf2, 0xf6, 0xfb]],
-        ground: [0xd6, 0xe2, 0xf0],
+        sky: [[0x9d, 0xb8, 0xdc], [0xee, 0xf3, 0xfa]],
+        ground: [0x5f, 0x78, 0x9c],
         accent: [0xff, 0xff, 0xff],
         motifs: &[Motif::Mountains, Motif::Snowfall],
     },
@@ -221,7 +221,12 @@ const THEMES: &[Theme] = &[
     },
     Theme {
         keywords: &[
-            "rain", "rainy", "storm", "stormy", "thunder", "fog", "foggy", "mist", "misty", "grey",
+            "rain",
+            "rainy",
+            "storm",
+            "stormy",
+            "thunder",
+            "thunderstorm",
             "gloomy",
         ],
         lighting: false,
@@ -239,7 +244,7 @@ const THEMES: &[Theme] = &[
         sky: [[0xff, 0xcf, 0xe2], [0xff, 0xef, 0xf4]],
         ground: [0x6a, 0xa8, 0x5c],
         accent: [0xff, 0x6f, 0xa8],
-        motifs: &[Motif::Petals],
+        motifs: &[Motif::Dunes, Motif::Petals],
     },
     Theme {
         keywords: &[
@@ -527,7 +532,8 @@ impl Canvas {
             Motif::Sun => {
                 let r = side * d.f(0.09, 0.14);
                 let cx = w * d.f(0.22, 0.78);
-                let cy = s.horizon - r * d.f(0.2, 0.9) - t * side * 0.004;
+                // High enough to clear the hills in front of it.
+                let cy = s.horizon - h * d.f(0.16, 0.24) - t * side * 0.004;
                 self.disc(cx, cy, r, p.accent, 1.0, 2.5);
             }
             Motif::Moon => {
@@ -568,7 +574,7 @@ impl Canvas {
                 let colour = if s.night {
                     [60.0, 70.0, 96.0]
                 } else {
-                    [236.0, 240.0, 246.0]
+                    mix([236.0, 240.0, 246.0], p.sky_bottom, 0.3)
                 };
                 for _ in 0..d.f(3.0, 6.0) as u32 {
                     let (cx, cy) = (d.f(0.0, w) + t * side * 0.02, d.f(0.08, 0.42) * h);
@@ -592,13 +598,16 @@ impl Canvas {
                     let snowy = s.snowy;
                     let ridge = move |x: f32| {
                         let u = x / w;
-                        let peak = (u * f1 + ph1).sin().abs() * 0.7 + (u * f2 + ph2).sin() * 0.3;
+                        // 1 - |sin| has sharp tops and round valleys: peaks, not waves.
+                        let peak = (1.0 - (u * f1 + ph1).sin().abs()) * 0.75
+                            + (u * f2 + ph2).sin() * 0.2
+                            + (u * 41.0 + ph1).sin() * 0.03;
                         base - amp * peak.max(0.05)
                     };
                     self.fill_below(
                         ridge,
                         move |_, _, below| {
-                            if snowy && below < amp * 0.18 {
+                            if snowy && below < amp * 0.35 {
                                 mix(colour, [232.0, 238.0, 246.0], 0.8)
                             } else {
                                 colour
@@ -615,7 +624,7 @@ impl Canvas {
                     let (f, ph, amp) = (d.f(1.0, 2.5), d.f(0.0, 6.3), h * d.f(0.04, 0.09));
                     let colour = mix(mix(p.sky_bottom, p.ground, 0.5), p.ground, depth);
                     self.fill_below(
-                        move |x| base - amp * ((x / w) * f * 6.28 + ph).sin(),
+                        move |x| base - amp * ((x / w) * f * std::f32::consts::TAU + ph).sin(),
                         move |_, _, below| mix(colour, [40.0, 20.0, 10.0], (below / h).min(0.3)),
                         1.0,
                     );
@@ -759,7 +768,7 @@ impl Canvas {
                 let len = side * 0.04;
                 for _ in 0..((w * h) / 3000.0).min(700.0) as u32 {
                     let x0 = d.f(0.0, w);
-                    let y0 = (d.f(0.0, h) + t as f32 * h * 0.8) % h;
+                    let y0 = (d.f(0.0, h) + t * h * 0.8) % h;
                     for k in 0..len as u32 {
                         let k = k as f32;
                         self.blend((x0 - k * 0.3) as u32, (y0 + k) as u32, streak, 0.35);
@@ -775,8 +784,8 @@ impl Canvas {
                 }
             }
             Motif::Petals => {
-                for _ in 0..((w * h) / 5000.0).min(400.0) as u32 {
-                    let r = side * d.f(0.006, 0.014);
+                for _ in 0..((w * h) / 1800.0).min(900.0) as u32 {
+                    let r = side * d.f(0.007, 0.02);
                     let x = d.f(0.0, w) + (t + r).sin() * side * 0.02;
                     let y = (d.f(0.0, h) + t * side * 0.03) % h;
                     let c = mix(p.accent, [255.0, 235.0, 240.0], d.f(0.0, 0.6));
@@ -852,16 +861,14 @@ impl Canvas {
                 let e = ((rx / (r * 1.9)).powi(2) + (ry / (r * 0.45)).powi(2)).sqrt();
                 let ring = (1.0 - ((e - 0.85).abs() / 0.08)).clamp(0.0, 1.0);
                 let behind = ry < 0.0 && d < r;
-                if !behind && ring > 0.0 {
+                let front_ring = ring > 0.0 && !behind;
+                if front_ring {
                     self.blend(x, y, [220.0, 200.0, 170.0], ring * 0.8);
                 }
                 let cover = (r - d + 0.5).clamp(0.0, 1.0);
-                if cover > 0.0 && (behind || ring <= 0.0 || d < r * 0.999) {
+                if cover > 0.0 && !front_ring {
                     let light = 1.0 - ((dx + dy) / (2.0 * r) + 0.5).clamp(0.0, 1.0) * 0.75;
-                    let c = colour.map(|v| v * (0.3 + light));
-                    if !(ring > 0.0 && !behind) {
-                        self.blend(x, y, c, cover);
-                    }
+                    self.blend(x, y, colour.map(|v| v * (0.3 + light)), cover);
                 }
             }
         }

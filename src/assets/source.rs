@@ -89,7 +89,8 @@ pub async fn load(
                 .await
                 .map_err(|e| match e {
                     FetchError::Cancelled => AssetError::cancelled(),
-                    other => AssetError::invalid_source(format!("cannot load \"{src}\": {other}")),
+                    // Each of these names the URL already.
+                    other => AssetError::invalid_source(other.to_string()),
                 })
         }
         Location::File { path, .. } => read_limited(path, src, limits.max_bytes).await,

@@ -12,6 +12,7 @@ use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::packet::Packet;
 
+use super::mp4_edit::{sound_edit, Edit};
 use super::AudioError;
 
 /// What the resampler and the mixer need to know about any file.
@@ -41,7 +42,16 @@ pub fn probe(bytes: &[u8]) -> Result<(f64, u32, u16), AudioError> {
     let channels = params.channels.as_ref().map_or(0, |c| c.count()) as u16;
     let rate = params.sample_rate.unwrap_or(0);
     if let (Some(frames), true) = (track.num_frames, rate > 0) {
-        return Ok((frames as f64 / f64::from(rate), rate, channels));
+        let mut frames = frames;
+        if params.codec == CODEC_ID_OPUS {
+            // Ogg counts the pre-skip in its granule positions; it is not sound.
+            frames = frames.saturating_sub(u64::from(track.delay.unwrap_or(0)));
+        }
+        let mut seconds = frames as f64 / f64::from(rate);
+        if let Some(edit) = sound_edit(bytes).filter(|_| params.codec != CODEC_ID_OPUS) {
+            seconds = edit.delay + edit.length.unwrap_or(seconds - edit.skip).max(0.0);
+        }
+        return Ok((seconds, rate, channels));
     }
     let decoded = decode_audio(bytes)?;
     Ok((
@@ -61,7 +71,11 @@ pub fn decode_audio(bytes: &[u8]) -> Result<Decoded, AudioError> {
     let decoded = if params.codec == CODEC_ID_OPUS {
         decode_opus(reader.as_mut(), track_id, &params, delay)?
     } else {
-        decode_symphonia(reader.as_mut(), track_id, &params)?
+        let mut decoded = decode_symphonia(reader.as_mut(), track_id, &params)?;
+        if let Some(edit) = sound_edit(bytes) {
+            apply_edit(&mut decoded, edit);
+        }
+        decoded
     };
     if decoded.rate == 0 || decoded.channels.is_empty() {
         return Err(AudioError::Decode(
@@ -191,6 +205,21 @@ fn decode_opus(
         rate: 48_000,
         channels,
     })
+}
+
+/// Skips the encoder's priming, keeps the edit's length, and puts its delay in front.
+fn apply_edit(decoded: &mut Decoded, edit: Edit) {
+    let rate = f64::from(decoded.rate);
+    let skip = (edit.skip * rate).round() as usize;
+    let keep = edit.length.map(|l| (l * rate).round() as usize);
+    let delay = (edit.delay * rate).round() as usize;
+    for channel in decoded.channels.iter_mut() {
+        channel.drain(..skip.min(channel.len()));
+        if let Some(keep) = keep {
+            channel.truncate(keep);
+        }
+        channel.splice(0..0, std::iter::repeat_n(0.0, delay));
+    }
 }
 
 fn next_packet(reader: &mut dyn FormatReader) -> Result<Option<Packet>, AudioError> {

@@ -2,8 +2,8 @@
 //! looped, faded, ducked under speech, summed (`amix normalize=0`: a plain sum), then
 //! loudness-normalised on request and kept from clipping.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use super::decode::decode_audio;
 use super::ducking::duck_gain;
@@ -33,17 +33,18 @@ pub struct Mixed {
 pub fn mix_scene(scene: &Scene, media: &[Media]) -> Result<Mixed, AudioError> {
     let total = output_frames(scene);
     let mut warnings = Vec::new();
-    let mut sources: HashMap<usize, Option<Arc<Stereo>>> = HashMap::new();
+    let mut sources: HashMap<usize, Option<Stereo>> = HashMap::new();
     let mut speech = Stereo::silence(total);
     let mut ducked = Stereo::silence(total);
     let mut rest = Stereo::silence(total);
     let mut any_ducked = false;
     for track in &scene.audio {
-        if !sources.contains_key(&track.asset) {
-            let source = load(scene, media, track, &mut warnings)?;
-            sources.insert(track.asset, source.map(Arc::new));
-        }
-        let Some(Some(source)) = sources.get(&track.asset) else {
+        // Decoded once per asset, however many tracks play it.
+        let source = match sources.entry(track.asset) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(new) => new.insert(load(scene, media, track, &mut warnings)?),
+        };
+        let Some(source) = source else {
             continue;
         };
         let bus = match track.kind {

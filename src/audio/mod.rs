@@ -8,6 +8,7 @@ mod ducking;
 mod encode;
 mod loudness;
 mod mix;
+mod mp4_edit;
 pub mod placeholder;
 mod resample;
 mod wav;

