@@ -200,6 +200,7 @@ pub async fn render_code(
         ..
     } = prepare_cancellable(code, generation, settings, storage, &progress, &cancel).await?;
     let mut warnings = scene.warnings.clone();
+    warnings.extend(undrawn_warnings(&scene));
     let render_progress = progress.clone();
     let (encoded, sound_warnings) = tokio::task::spawn_blocking(move || {
         // Audio: the whole mix is made and encoded up front; the muxer writes it with the frames.
@@ -414,4 +415,38 @@ impl Runner for PipelineRunner {
             }
         })
     }
+}
+
+/// The parts of a scene this version of the compositor does not draw yet, so a render never
+/// drops them silently.
+fn undrawn_warnings(scene: &Scene) -> Vec<String> {
+    let mut missing: Vec<&str> = Vec::new();
+    let layers = scene
+        .clips
+        .iter()
+        .flat_map(|c| c.layers.iter())
+        .chain(scene.overlays.iter());
+    for layer in layers {
+        let name = match layer {
+            crate::scene::Layer::Video(_) => "<Video> and <TalkingHead> pictures",
+            crate::scene::Layer::Slider(_) => "<Slider>",
+            crate::scene::Layer::Swipe(_) => "<Swipe>",
+            crate::scene::Layer::Packshot(_) => "<Packshot>",
+            crate::scene::Layer::Image(_) | crate::scene::Layer::Text(_) => continue,
+        };
+        if !missing.contains(&name) {
+            missing.push(name);
+        }
+    }
+    if !scene.captions.is_empty() {
+        missing.push("<Captions>");
+    }
+    missing
+        .into_iter()
+        .map(|name| {
+            format!(
+                "{name} are not drawn by this version yet: the video shows the rest of the scene"
+            )
+        })
+        .collect()
 }

@@ -3,7 +3,13 @@
 
 mod common;
 
+use std::path::PathBuf;
+use std::time::Duration;
+
+use common::fake_http::{png, Body, FakeHttp, Response};
+use common::{Server, ServerOptions};
 use image::RgbaImage;
+use serde_json::Value;
 use varg_render::assets::placeholder::placeholder_image;
 
 /// Ten prompts of the contact sheet in docs/placeholders.png.
@@ -35,13 +41,6 @@ fn contact_sheet() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/placeholders.png");
     sheet.save(&path).expect("write the contact sheet");
 }
-
-use std::path::PathBuf;
-use std::time::Duration;
-
-use common::fake_http::{png, Body, FakeHttp, Response};
-use common::{Server, ServerOptions};
-use serde_json::{json, Value};
 
 fn ten_clip_program() -> String {
     let clips: String = TEN_PROMPTS

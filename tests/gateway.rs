@@ -474,3 +474,48 @@ fn a_server_key_makes_strict_the_default_and_cancel_stops_the_gateway_job() {
     );
     assert_key_nowhere(&server, &answers, false);
 }
+
+#[test]
+fn an_edit_uploads_its_source_as_a_reference_file() {
+    let gateway = Gateway::start();
+    let dir = common::temp_dir("edit-source");
+    let photo = png(24, 24, [240, 240, 10]);
+    std::fs::write(dir.join("photo.png"), &photo).expect("photo");
+    let server = Server::start_with(ServerOptions {
+        asset_dirs: Some(dir),
+        env: vec![
+            ("VARG_GATEWAY_URL".into(), gateway.url()),
+            ("VARG_ALLOW_HOSTS".into(), "127.0.0.1".into()),
+        ],
+        ..Default::default()
+    });
+    let (_, accepted) = server.submit(&json!({
+        "code": "export default <Render width={320} height={180}><Clip duration={1}><Image src=\"photo.png\" prompt=\"make it red\" aspectRatio=\"1:1\" /></Clip></Render>;",
+        "gatewayApiKey": GATEWAY_KEY,
+    }));
+    let job = server.wait(
+        accepted["job_id"].as_str().expect("id"),
+        Duration::from_secs(120),
+    );
+    assert_eq!(job["status"], "completed", "{job}");
+    let requests = gateway.http.requests();
+    let upload = requests
+        .iter()
+        .find(|r| r.path == "/v1/files")
+        .expect("the source was uploaded");
+    assert_eq!(upload.body, photo);
+    assert_eq!(upload.header("content-type"), Some("image/png"));
+    let generation = requests
+        .iter()
+        .find(|r| r.path == "/v1/image")
+        .expect("the edit was generated")
+        .json();
+    assert_eq!(generation["prompt"], "make it red");
+    assert_eq!(generation["aspect_ratio"], "1:1");
+    assert_eq!(
+        generation["files"][0]["url"],
+        format!("{}/uploads/{}", gateway.http.base, photo.len())
+    );
+    let files = files_by_prompt(&job);
+    assert_eq!(files["make it red"]["metadata"]["placeholder"], false);
+}

@@ -27,7 +27,10 @@ pub enum OutboundError {
     BadUrl(String),
     #[error("\"{url}\" is not allowed: only http and https URLs can be fetched")]
     Scheme { url: String },
-    #[error("\"{url}\" is not allowed: {host} is {address}, {why} (an operator can allow it with VARG_ALLOW_HOSTS)")]
+    #[error(
+        "\"{url}\" is not allowed: {} is {why} (an operator can allow it with VARG_ALLOW_HOSTS)",
+        target(host, address)
+    )]
     Refused {
         url: String,
         host: String,
@@ -38,6 +41,15 @@ pub enum OutboundError {
     TooManyRedirects { url: String },
     #[error("cannot find the address of {host}: {reason}")]
     Dns { host: String, reason: String },
+}
+
+/// `localhost (127.0.0.1)`, or just the address when the URL named it.
+fn target(host: &str, address: &IpAddr) -> String {
+    if host.trim_matches(|c| c == '[' || c == ']') == address.to_string() {
+        address.to_string()
+    } else {
+        format!("{host} ({address})")
+    }
 }
 
 /// Hosts and networks that outbound requests may reach despite the address rules.

@@ -285,6 +285,20 @@ fn darken_rounded_rect(
     }
 }
 
+/// A moving placeholder for a generated video (D10), as an H.264 MP4 of `duration` seconds.
+pub fn placeholder_video(
+    _prompt: &str,
+    _label: &str,
+    _width: u32,
+    _height: u32,
+    _duration: f64,
+    _fps: u32,
+) -> Result<Vec<u8>, crate::media::MediaError> {
+    Err(crate::media::MediaError::Unsupported(
+        "video placeholders are not available in this version yet".into(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,18 +372,4 @@ mod tests {
         let img = placeholder_image("x", "IMAGE", 1, 1);
         assert_eq!(img.dimensions(), (1, 1));
     }
-}
-
-/// A moving placeholder for a generated video (D10), as an H.264 MP4 of `duration` seconds.
-pub fn placeholder_video(
-    _prompt: &str,
-    _label: &str,
-    _width: u32,
-    _height: u32,
-    _duration: f64,
-    _fps: u32,
-) -> Result<Vec<u8>, crate::media::MediaError> {
-    Err(crate::media::MediaError::Unsupported(
-        "video placeholders are not available in this version yet".into(),
-    ))
 }

@@ -920,13 +920,22 @@ mod tests {
     #[test]
     fn words_steer_the_palette() {
         let night = mean(&painted("a quiet night in the hills"), 0..60);
-        let snow = mean(&painted("a snowy field"), 0..180);
+        let snowy = painted("a snowy field");
+        let snow = mean(&snowy, 0..60);
         let sunset = mean(&painted("sunset"), 60..120);
         let ocean = mean(&painted("ocean"), 130..180);
         let forest = mean(&painted("a forest"), 130..180);
         let brightness = |c: [f64; 3]| c.iter().sum::<f64>() / 3.0;
         assert!(brightness(night) < 60.0, "night sky is dark: {night:?}");
-        assert!(brightness(snow) > 170.0, "snow is bright: {snow:?}");
+        assert!(
+            brightness(snow) > 160.0 && snow[2] > snow[0],
+            "a cold, bright sky: {snow:?}"
+        );
+        let white = snowy
+            .pixels()
+            .filter(|p| p[0] > 210 && p[1] > 210 && p[2] > 210)
+            .count();
+        assert!(white > 300, "snow caps and flakes: {white}");
         assert!(sunset[0] > sunset[2] + 30.0, "sunset is warm: {sunset:?}");
         assert!(ocean[2] > ocean[0] + 40.0, "ocean water is blue: {ocean:?}");
         assert!(forest[1] > forest[2], "forest floor is green: {forest:?}");
@@ -946,6 +955,33 @@ mod tests {
         assert!(snow
             .pixels()
             .all(|p| p[0] <= 230 && p[1] <= 230 && p[2] <= 230));
+    }
+
+    /// Release-build timing of whole placeholder images (scenery and caption) at 1080p:
+    /// `cargo test --release --lib bench_placeholder -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn bench_placeholder_images() {
+        for prompt in [
+            "sunset over the mountains",
+            "ocean waves on a rocky coast",
+            "a misty pine forest",
+            "city skyline at night",
+            "neon cyberpunk street",
+            "a cat wearing a tiny hat",
+        ] {
+            let mut runs: Vec<f64> = (0..7)
+                .map(|_| {
+                    let started = std::time::Instant::now();
+                    let img =
+                        super::super::placeholder::placeholder_image(prompt, "IMAGE", 1920, 1080);
+                    std::hint::black_box(img);
+                    started.elapsed().as_secs_f64() * 1000.0
+                })
+                .collect();
+            runs.sort_by(f64::total_cmp);
+            println!("{prompt:32} median {:6.1} ms", runs[runs.len() / 2]);
+        }
     }
 
     #[test]

@@ -20,6 +20,8 @@ const FRAME: usize = 960;
 const SHORT_FRAME: usize = 120;
 /// Transparent for music and speech in stereo.
 const BITRATE: i32 = 128_000;
+/// At 128 kbit/s the top complexities buy nothing audible; 6 encodes in half the time of 10.
+const COMPLEXITY: i32 = 6;
 /// Larger than any Opus packet (RFC 6716: at most 1275 bytes per frame, 20 ms here).
 const MAX_PACKET: usize = 4000;
 
@@ -47,6 +49,7 @@ pub fn encode_opus(stereo: &Stereo) -> Result<EncodedAudio, AudioError> {
     let mut encoder =
         Encoder::new(SAMPLE_RATE, Channels::Stereo, Application::Audio).map_err(error)?;
     encoder.set_bitrate(Bitrate::Bits(BITRATE)).map_err(error)?;
+    encoder.set_complexity(COMPLEXITY).map_err(error)?;
     let lookahead = usize::try_from(encoder.get_lookahead().map_err(error)?).unwrap_or(0);
     if lookahead > OPUS_PRE_SKIP {
         return Err(AudioError::Encode(format!(

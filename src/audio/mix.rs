@@ -34,10 +34,20 @@ pub fn mix_scene(scene: &Scene, media: &[Media]) -> Result<Mixed, AudioError> {
     let total = output_frames(scene);
     let mut warnings = Vec::new();
     let mut sources: HashMap<usize, Option<Stereo>> = HashMap::new();
-    let mut speech = Stereo::silence(total);
-    let mut ducked = Stereo::silence(total);
+    // Speech and ducked music get buses of their own only when a ducker needs them apart.
+    let ducking = scene
+        .audio
+        .iter()
+        .any(|t| t.kind == AudioKind::Music && t.ducking);
+    let bus = || {
+        if ducking {
+            Stereo::silence(total)
+        } else {
+            Stereo::default()
+        }
+    };
+    let (mut speech, mut ducked) = (bus(), bus());
     let mut rest = Stereo::silence(total);
-    let mut any_ducked = false;
     for track in &scene.audio {
         // Decoded once per asset, however many tracks play it.
         let source = match sources.entry(track.asset) {
@@ -48,11 +58,8 @@ pub fn mix_scene(scene: &Scene, media: &[Media]) -> Result<Mixed, AudioError> {
             continue;
         };
         let bus = match track.kind {
-            AudioKind::Speech => &mut speech,
-            AudioKind::Music if track.ducking => {
-                any_ducked = true;
-                &mut ducked
-            }
+            AudioKind::Speech if ducking => &mut speech,
+            AudioKind::Music if track.ducking => &mut ducked,
             _ => &mut rest,
         };
         if let Err(warning) = place(track, source, total, bus) {
@@ -60,11 +67,11 @@ pub fn mix_scene(scene: &Scene, media: &[Media]) -> Result<Mixed, AudioError> {
         }
     }
     let mut stereo = rest;
-    if any_ducked {
+    if ducking {
         let gain = duck_gain(&speech);
         add(&mut stereo, &ducked, Some(&gain));
+        add(&mut stereo, &speech, None);
     }
-    add(&mut stereo, &speech, None);
     let normalize_gain_db = if scene.normalize {
         Some(normalize(&mut stereo)?)
     } else {

@@ -14,6 +14,8 @@ mod resample;
 mod wav;
 
 #[cfg(test)]
+mod bench;
+#[cfg(test)]
 mod tests;
 
 use std::time::{Duration, Instant};

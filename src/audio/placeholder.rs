@@ -88,34 +88,74 @@ pub fn music_wav(prompt: &str, duration: f64) -> Vec<u8> {
         let end = begin + chord_seconds;
         let first = to_frames(begin - PAD_CROSSFADE / 2.0);
         let last = to_frames(end + PAD_CROSSFADE / 2.0).min(frames);
+        // Two slightly detuned oscillators per note beat slowly: the pad's shimmer.
+        let mut oscillators: Vec<Phasor> = freqs
+            .iter()
+            .flat_map(|f| [f * 0.9985, f * 1.0015])
+            .map(|f| Phasor::new(f, first))
+            .collect();
+        let fade_in_end = begin + PAD_CROSSFADE / 2.0;
+        let fade_out_start = end - PAD_CROSSFADE / 2.0;
         for (i, out) in samples.iter_mut().enumerate().take(last).skip(first) {
+            let voice: f64 = oscillators.iter_mut().map(Phasor::next).sum();
             let t = i as f64 / f64::from(SAMPLE_RATE);
-            let fade_in = if chord == 0 {
-                1.0
-            } else {
-                ramp((t - (begin - PAD_CROSSFADE / 2.0)) / PAD_CROSSFADE)
-            };
-            let fade_out = ramp((end + PAD_CROSSFADE / 2.0 - t) / PAD_CROSSFADE);
-            let mut voice = 0.0;
-            for freq in freqs {
-                // Two slightly detuned oscillators per note beat slowly: the pad's shimmer.
-                voice += (TAU * freq * 0.9985 * t).sin() + (TAU * freq * 1.0015 * t).sin();
+            let mut fade = 1.0;
+            if chord > 0 && t < fade_in_end {
+                fade *= ramp((t - (begin - PAD_CROSSFADE / 2.0)) / PAD_CROSSFADE);
             }
-            *out += voice * fade_in * fade_out;
+            if t > fade_out_start {
+                fade *= ramp((end + PAD_CROSSFADE / 2.0 - t) / PAD_CROSSFADE);
+            }
+            *out += voice * fade;
         }
     }
     let voices = 8.0;
+    let mut swell = Phasor::new(0.2, 0);
     let mono: Vec<f32> = samples
         .iter()
         .enumerate()
         .map(|(i, s)| {
             let t = i as f64 / f64::from(SAMPLE_RATE);
-            let swell = 0.9 + 0.1 * (TAU * 0.2 * t).sin();
-            let edges = ramp(t / PAD_EDGE_FADE) * ramp((total - t) / PAD_EDGE_FADE);
-            (s / voices * PAD_LEVEL * swell * edges) as f32
+            let mut level = PAD_LEVEL * (0.9 + 0.1 * swell.next()) / voices;
+            if t < PAD_EDGE_FADE || total - t < PAD_EDGE_FADE {
+                level *= ramp(t / PAD_EDGE_FADE) * ramp((total - t) / PAD_EDGE_FADE);
+            }
+            (s * level) as f32
         })
         .collect();
     wav_bytes(&mono, 1, SAMPLE_RATE)
+}
+
+/// A sine oscillator as a rotating unit vector: one complex multiply per sample instead of a
+/// `sin` call (the pad has eight voices for every sample of a track as long as the video).
+struct Phasor {
+    re: f64,
+    im: f64,
+    cos: f64,
+    sin: f64,
+}
+
+impl Phasor {
+    /// A sine of `freq` Hz with the phase it has at sample `at`.
+    fn new(freq: f64, at: usize) -> Self {
+        let step = TAU * freq / f64::from(SAMPLE_RATE);
+        let phase = step * at as f64;
+        Phasor {
+            re: phase.cos(),
+            im: phase.sin(),
+            cos: step.cos(),
+            sin: step.sin(),
+        }
+    }
+
+    fn next(&mut self) -> f64 {
+        let value = self.im;
+        (self.re, self.im) = (
+            self.re * self.cos - self.im * self.sin,
+            self.re * self.sin + self.im * self.cos,
+        );
+        value
+    }
 }
 
 /// Raised-cosine 0→1 over `x` in 0..1; clamped outside.
