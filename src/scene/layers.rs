@@ -26,6 +26,14 @@ const IMAGE_LAYOUT: &[&str] = &[
     "zoom",
     "cropPosition",
 ];
+/// Props that ask for a generation; an edit's source file is the same file without them.
+const IMAGE_GENERATION: &[&str] = &[
+    "prompt",
+    "model",
+    "aspectRatio",
+    "providerOptions",
+    "removeBackground",
+];
 /// Props that place or mix a video without changing what it is (§23).
 const VIDEO_LAYOUT: &[&str] = &[
     "left",
@@ -611,22 +619,11 @@ pub(super) fn image_asset(b: &mut Builder, el: &Element) -> Result<usize, SceneE
                         src: src.to_string(),
                     },
                     el,
-                    &[
-                        "prompt",
-                        "model",
-                        "aspectRatio",
-                        "providerOptions",
-                        "left",
-                        "top",
-                        "width",
-                        "height",
-                        "resize",
-                        "position",
-                        "size",
-                        "zoom",
-                        "cropPosition",
-                        "removeBackground",
-                    ],
+                    &IMAGE_LAYOUT
+                        .iter()
+                        .chain(IMAGE_GENERATION)
+                        .copied()
+                        .collect::<Vec<_>>(),
                     None,
                     Vec::new(),
                 );
