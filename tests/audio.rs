@@ -350,3 +350,24 @@ fn a_music_file_that_is_not_sound_fails_with_a_clear_message() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(stderr.contains("noise.mp3"), "{stderr}");
 }
+
+#[test]
+fn shortest_ends_picture_and_sound_with_the_shorter() {
+    let dir = workspace("audio-shortest");
+    let mp4 = render(
+        &dir,
+        "shortest",
+        r#"export default <Render width={320} height={180} fps={30} shortest>
+  <Music src="tone.wav" />
+  <Clip duration={5}><Image prompt="long picture" /></Clip>
+</Render>;"#,
+    );
+    let streams = streams(&mp4);
+    let video = seconds(&stream(&streams, "video").expect("video")["duration"]);
+    let audio = seconds(&stream(&streams, "audio").expect("audio")["duration"]);
+    assert!(
+        (video - 2.0).abs() < 1e-6,
+        "the 2 s music ends the video: {video}"
+    );
+    assert!((audio - 2.0).abs() <= 1.0 / 30.0, "{audio}");
+}

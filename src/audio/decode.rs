@@ -17,6 +17,9 @@ use super::AudioError;
 
 /// What the resampler and the mixer need to know about any file.
 const FORMATS: &str = "wav, mp3, aac/m4a, ogg (vorbis, opus), flac";
+const UNTIL_MARGIN_SECONDS: f64 = 0.5;
+const MIN_RATE: u32 = 8_000;
+const MAX_RATE: u32 = 384_000;
 /// Largest Opus packet: 120 ms at 48 kHz.
 const OPUS_MAX_FRAMES: usize = 5760;
 
@@ -33,55 +36,89 @@ impl Decoded {
     }
 }
 
-/// Length (seconds), rate and channel count from the headers; a file whose headers do not tell
-/// its length is decoded to count it.
+/// Length (seconds), rate and channel count, without decoding: from the headers, or, when they
+/// do not tell the length (some MP3s), from the packets' durations.
 pub fn probe(bytes: &[u8]) -> Result<(f64, u32, u16), AudioError> {
-    let reader = open(bytes)?;
+    let mut reader = open(bytes)?;
     let track = audio_track(reader.as_ref())?;
-    let params = audio_params(track)?;
+    let params = audio_params(track)?.clone();
     let channels = params.channels.as_ref().map_or(0, |c| c.count()) as u16;
     let rate = params.sample_rate.unwrap_or(0);
-    if let (Some(frames), true) = (track.num_frames, rate > 0) {
-        let mut frames = frames;
-        if params.codec == CODEC_ID_OPUS {
-            // Ogg counts the pre-skip in its granule positions; it is not sound.
-            frames = frames.saturating_sub(u64::from(track.delay.unwrap_or(0)));
+    check_rate(rate)?;
+    let is_opus = params.codec == CODEC_ID_OPUS;
+    // Ogg counts Opus' pre-skip in its positions and durations; it is not sound.
+    let pre_skip = if is_opus {
+        f64::from(track.delay.unwrap_or(0)) / f64::from(rate)
+    } else {
+        0.0
+    };
+    let mut seconds = match (track.num_frames, track.time_base) {
+        (Some(frames), _) => frames as f64 / f64::from(rate),
+        (None, time_base) => {
+            let tick = time_base.map_or(1.0 / f64::from(rate), |tb| {
+                f64::from(tb.numer.get()) / f64::from(tb.denom.get())
+            });
+            let track_id = track.id;
+            count_ticks(reader.as_mut(), track_id)? as f64 * tick
         }
-        let mut seconds = frames as f64 / f64::from(rate);
-        if let Some(edit) = sound_edit(bytes).filter(|_| params.codec != CODEC_ID_OPUS) {
-            seconds = edit.delay + edit.length.unwrap_or(seconds - edit.skip).max(0.0);
-        }
-        return Ok((seconds, rate, channels));
+    } - pre_skip;
+    if let Some(edit) = sound_edit(bytes).filter(|_| !is_opus) {
+        seconds = edit.delay + edit.length.unwrap_or(seconds - edit.skip);
     }
-    let decoded = decode_audio(bytes)?;
-    Ok((
-        decoded.frames() as f64 / f64::from(decoded.rate),
-        decoded.rate,
-        decoded.channels.len() as u16,
-    ))
+    Ok((seconds.max(0.0), rate, channels))
+}
+
+fn count_ticks(reader: &mut dyn FormatReader, track_id: u32) -> Result<u64, AudioError> {
+    let mut ticks = 0u64;
+    while let Some(packet) = next_packet(reader)? {
+        if packet.track_id == track_id {
+            ticks = ticks.saturating_add(packet.dur.get());
+        }
+    }
+    Ok(ticks)
+}
+
+/// Rates the resampler converts with bounded memory; every real file is inside.
+fn check_rate(rate: u32) -> Result<(), AudioError> {
+    if (MIN_RATE..=MAX_RATE).contains(&rate) {
+        Ok(())
+    } else {
+        Err(AudioError::Unsupported(format!(
+            "a sample rate of {rate} Hz is not supported (8 kHz to 384 kHz are)"
+        )))
+    }
 }
 
 /// Decodes the first audio track of a file completely.
 pub fn decode_audio(bytes: &[u8]) -> Result<Decoded, AudioError> {
+    decode_audio_until(bytes, None)
+}
+
+/// Decodes the first audio track up to about `until` seconds of it (all of it for `None`):
+/// a 15 s video needs 15 s of a 3-minute song, not the whole song decoded and resampled.
+pub fn decode_audio_until(bytes: &[u8], until: Option<f64>) -> Result<Decoded, AudioError> {
+    // Past the limit: priming an edit list skips, and the resampler's filter length.
+    let until = until.map(|u| u.max(0.0) + UNTIL_MARGIN_SECONDS);
     let mut reader = open(bytes)?;
     let track = audio_track(reader.as_ref())?;
     let params = audio_params(track)?.clone();
     let track_id = track.id;
     let delay = track.delay.unwrap_or(0) as usize;
     let decoded = if params.codec == CODEC_ID_OPUS {
-        decode_opus(reader.as_mut(), track_id, &params, delay)?
+        decode_opus(reader.as_mut(), track_id, &params, delay, until)?
     } else {
-        let mut decoded = decode_symphonia(reader.as_mut(), track_id, &params)?;
+        let mut decoded = decode_symphonia(reader.as_mut(), track_id, &params, until)?;
         if let Some(edit) = sound_edit(bytes) {
             apply_edit(&mut decoded, edit);
         }
         decoded
     };
-    if decoded.rate == 0 || decoded.channels.is_empty() {
+    if decoded.channels.is_empty() {
         return Err(AudioError::Decode(
-            "the file's audio track has no sample rate or no channels".into(),
+            "the file's audio track has no channels".into(),
         ));
     }
+    check_rate(decoded.rate)?;
     Ok(decoded)
 }
 
@@ -119,6 +156,7 @@ fn decode_symphonia(
     reader: &mut dyn FormatReader,
     track_id: u32,
     params: &AudioCodecParameters,
+    until: Option<f64>,
 ) -> Result<Decoded, AudioError> {
     let mut decoder = symphonia::default::get_codecs()
         .make_audio_decoder(params, &AudioDecoderOptions::default())
@@ -144,6 +182,9 @@ fn decode_symphonia(
                 out.rate = buffer.spec().rate();
                 buffer.copy_to_vecs_planar::<f32>(&mut scratch);
                 append(&mut out.channels, &scratch);
+                if until.is_some_and(|u| out.frames() as f64 >= u * f64::from(out.rate)) {
+                    break;
+                }
             }
             // A damaged packet costs its few milliseconds, not the whole file.
             Err(SymphoniaError::DecodeError(_)) => bad += 1,
@@ -163,6 +204,7 @@ fn decode_opus(
     track_id: u32,
     params: &AudioCodecParameters,
     pre_skip: usize,
+    until: Option<f64>,
 ) -> Result<Decoded, AudioError> {
     let count = params.channels.as_ref().map_or(0, |c| c.count());
     let layout = match count {
@@ -195,6 +237,10 @@ fn decode_opus(
             for (channel, sample) in channels.iter_mut().zip(frame) {
                 channel.push(*sample);
             }
+        }
+        let decoded = channels[0].len().saturating_sub(pre_skip);
+        if until.is_some_and(|u| decoded as f64 >= u * 48_000.0) {
+            break;
         }
     }
     // The encoder's look-ahead (OpusHead pre-skip) comes first and is not part of the sound.

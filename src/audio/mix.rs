@@ -5,9 +5,11 @@
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
-use super::decode::decode_audio;
+use super::decode::decode_audio_until;
 use super::ducking::duck_gain;
-use super::loudness::{limit, normalize, CLIP_CEILING_DB, NORMALIZED_CEILING_DB};
+use super::loudness::{
+    limit, normalize, CLIP_CEILING_DB, LOUDNESS_TARGET_LUFS, NORMALIZED_CEILING_DB,
+};
 use super::resample::to_stereo_48k;
 use super::{output_frames, to_frames, AudioError, Stereo};
 use crate::media::Media;
@@ -24,8 +26,6 @@ const MUSIC_END_FADE_SECONDS: f64 = 0.5;
 pub struct Mixed {
     pub stereo: Stereo,
     pub warnings: Vec<String>,
-    /// Gain `<Render normalize>` applied, dB.
-    pub normalize_gain_db: Option<f64>,
 }
 
 /// The scene's sound as one stereo buffer exactly as long as the picture. `media` is indexed
@@ -48,11 +48,15 @@ pub fn mix_scene(scene: &Scene, media: &[Media]) -> Result<Mixed, AudioError> {
     };
     let (mut speech, mut ducked) = (bus(), bus());
     let mut rest = Stereo::silence(total);
+    let needed = source_needed(scene, total);
     for track in &scene.audio {
         // Decoded once per asset, however many tracks play it.
         let source = match sources.entry(track.asset) {
             Entry::Occupied(known) => known.into_mut(),
-            Entry::Vacant(new) => new.insert(load(scene, media, track, &mut warnings)?),
+            Entry::Vacant(new) => {
+                let until = needed.get(&track.asset).copied().flatten();
+                new.insert(load(scene, media, track, until, &mut warnings)?)
+            }
         };
         let Some(source) = source else {
             continue;
@@ -72,22 +76,15 @@ pub fn mix_scene(scene: &Scene, media: &[Media]) -> Result<Mixed, AudioError> {
         add(&mut stereo, &ducked, Some(&gain));
         add(&mut stereo, &speech, None);
     }
-    let normalize_gain_db = if scene.normalize {
-        Some(normalize(&mut stereo)?)
-    } else {
-        None
-    };
     let ceiling = if scene.normalize {
+        let gain_db = normalize(&mut stereo)?;
+        tracing::debug!(gain_db, "mix normalised to {LOUDNESS_TARGET_LUFS} LUFS");
         NORMALIZED_CEILING_DB
     } else {
         CLIP_CEILING_DB
     };
     limit(&mut stereo, ceiling);
-    Ok(Mixed {
-        stereo,
-        warnings,
-        normalize_gain_db,
-    })
+    Ok(Mixed { stereo, warnings })
 }
 
 /// A track's asset as 48 kHz stereo. `Ok(None)`: nothing to hear, with a warning when the
@@ -96,6 +93,7 @@ fn load(
     scene: &Scene,
     media: &[Media],
     track: &AudioTrack,
+    until: Option<f64>,
     warnings: &mut Vec<String>,
 ) -> Result<Option<Stereo>, AudioError> {
     let what = describe(scene, track);
@@ -113,7 +111,7 @@ fn load(
         // Not resolved to sound (yet): the pipeline already reports assets it skipped.
         Some(Media::Image(_)) | None => return Ok(None),
     };
-    let decoded = match decode_audio(bytes) {
+    let decoded = match decode_audio_until(bytes, until) {
         Ok(decoded) => decoded,
         // A video's sound is an extra: the picture still renders without it.
         Err(e) if track.kind == AudioKind::Video => {
@@ -123,6 +121,26 @@ fn load(
         Err(e) => return Err(AudioError::Decode(format!("{what} cannot be played: {e}"))),
     };
     Ok(Some(to_stereo_48k(&decoded)?))
+}
+
+/// How far into each asset the tracks that play it reach, in source seconds (`None`: to its
+/// end). A track needs `cut_from` plus the shorter of its time on the timeline and its trimmed
+/// segment; a loop that outlasts its file needs all of the segment.
+pub(super) fn source_needed(scene: &Scene, total: usize) -> HashMap<usize, Option<f64>> {
+    let picture_end = total as f64 / f64::from(super::SAMPLE_RATE);
+    let mut needed: HashMap<usize, Option<f64>> = HashMap::new();
+    for track in &scene.audio {
+        let window = track.end.unwrap_or(picture_end).min(picture_end) - track.start;
+        let segment = track.cut_to.map_or(f64::INFINITY, |to| to - track.cut_from);
+        let reach = track.cut_from + window.max(0.0).min(segment);
+        let reach = reach.is_finite().then_some(reach);
+        let entry = needed.entry(track.asset).or_insert(Some(0.0));
+        *entry = match (*entry, reach) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            _ => None,
+        };
+    }
+    needed
 }
 
 /// Adds one track to `bus`: trimmed to `[cut_from, cut_to]`, repeated when looped, placed at its

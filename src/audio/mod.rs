@@ -21,9 +21,9 @@ mod tests;
 use std::time::{Duration, Instant};
 
 pub use decode::{decode_audio, probe, Decoded};
-pub use encode::{encode_opus, EncodedAudio, OPUS_PRE_SKIP};
+pub use encode::{encode_opus, AudioPacket, EncodedAudio, OPUS_PRE_SKIP};
 pub use loudness::{integrated_lufs, LOUDNESS_TARGET_LUFS};
-pub use mix::mix_scene;
+pub use mix::{mix_scene, Mixed};
 pub use resample::to_stereo_48k;
 
 use crate::media::Media;
