@@ -235,20 +235,15 @@ fn assert_key_absent(what: &str, text: &str) {
     );
 }
 
-/// The key is in no answer, log line or file of the data directory. `per_request`: the key
-/// came with the request, so the job store held it while the job ran, and sled's log may
-/// keep the removed bytes until it reuses the segment; the store is checked only for a
-/// server-wide key (which is never written anywhere).
-fn assert_key_nowhere(server: &Server, answers: &[String], per_request: bool) {
+/// The key is in no answer, log line or file of the data directory (the job store included:
+/// a per-request key is held in memory only).
+fn assert_key_nowhere(server: &Server, answers: &[String]) {
     for (i, answer) in answers.iter().enumerate() {
         assert_key_absent(&format!("answer #{i}"), answer);
     }
     assert_key_absent("standard output", &server.stdout());
     assert_key_absent("the log", &server.stderr());
     for file in files_under(&server.data_dir) {
-        if per_request && file.starts_with(server.data_dir.join("jobs")) {
-            continue;
-        }
         let bytes = std::fs::read(&file).unwrap_or_default();
         assert!(
             !bytes
@@ -335,7 +330,7 @@ fn strict_renders_call_the_gateway_once_per_generation_and_never_again() {
     }
     let (_, listing) = server.get_json("/api/render/jobs");
     answers.push(listing.to_string());
-    assert_key_nowhere(&server, &answers, true);
+    assert_key_nowhere(&server, &answers);
 }
 
 #[test]
@@ -416,7 +411,7 @@ fn a_failed_generation_names_its_prompt_and_a_retry_makes_only_what_was_missing(
         &json!({}),
     );
     assert_eq!(status, 404);
-    assert_key_nowhere(&server, &answers, true);
+    assert_key_nowhere(&server, &answers);
 }
 
 #[test]
@@ -472,7 +467,7 @@ fn a_server_key_makes_strict_the_default_and_cancel_stops_the_gateway_job() {
         polls,
         "polling stopped"
     );
-    assert_key_nowhere(&server, &answers, false);
+    assert_key_nowhere(&server, &answers);
 }
 
 #[test]

@@ -537,3 +537,41 @@ fn json_logs_have_one_line_per_request_and_per_job_stage() {
         std::panic::resume_unwind(panic);
     }
 }
+
+#[test]
+fn a_retry_right_after_a_cancel_runs_to_the_end_untouched_by_the_old_attempt() {
+    let server = Server::start_with(ServerOptions {
+        workers: 2,
+        ..Default::default()
+    });
+    let id = server.submit_code(LONG);
+    wait_rendering(&server, &id, 0.12);
+    let (status, body) = cancel(&server, &id);
+    assert_eq!((status, body["status"].as_str()), (200, Some("cancelled")));
+    // At once: the cancelled attempt may still be drawing its last frames.
+    let (status, body) = server.post_json(&format!("/api/render/jobs/{id}/retry"), &json!({}));
+    assert_eq!(status, 202, "{body}");
+    let done = server.wait(&id, Duration::from_secs(180));
+    assert_eq!(done["status"], "completed", "{done}");
+    assert!(done["output_url"].is_string(), "{done}");
+    assert!(done.get("error").is_none(), "{done}");
+
+    // The retry body follows the submit route's rules: JSON only, and bounded.
+    let wrong_type = ureq::post(&server.url(&format!("/api/render/jobs/{id}/retry")))
+        .set("Authorization", &format!("Bearer {KEY}"))
+        .set("Content-Type", "text/plain")
+        .send_string("{}");
+    assert!(
+        matches!(wrong_type, Err(ureq::Error::Status(415, _))),
+        "{wrong_type:?}"
+    );
+    let huge = format!("{{\"gatewayApiKey\":\"{}\"}}", "k".repeat(2 << 20));
+    let too_big = ureq::post(&server.url(&format!("/api/render/jobs/{id}/retry")))
+        .set("Authorization", &format!("Bearer {KEY}"))
+        .set("Content-Type", "application/json")
+        .send_string(&huge);
+    assert!(
+        matches!(too_big, Err(ureq::Error::Status(413, _))),
+        "{too_big:?}"
+    );
+}

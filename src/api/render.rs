@@ -96,11 +96,7 @@ pub async fn submit(
         Err(e) => return Err(ApiError::internal("cannot check the program", e)),
     }
 
-    let secret = request
-        .gateway_api_key
-        .as_deref()
-        .map(str::trim)
-        .filter(|k| !k.is_empty());
+    let secret = request_key(request.gateway_api_key.as_deref());
     let mode = request
         .mode
         .unwrap_or(if secret.is_some() || state.has_gateway_key {
@@ -168,7 +164,7 @@ pub fn find_job(state: &AppState, tenant: &Tenant, id: &str) -> Result<Job, ApiE
     }
 }
 
-fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
+pub(super) fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
     let Some(value) = req.headers().get(CONTENT_TYPE) else {
         return Ok(());
     };
@@ -186,7 +182,10 @@ fn check_content_type(req: &HttpRequest) -> Result<(), ApiError> {
 }
 
 /// Reads the body, refusing it as soon as it passes `limit` bytes.
-async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
+pub(super) async fn read_body(
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::BytesMut, ApiError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| {
@@ -206,6 +205,11 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::Bytes
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// A `gatewayApiKey` as sent; blank counts as none.
+pub(super) fn request_key(key: Option<&str>) -> Option<&str> {
+    key.map(str::trim).filter(|k| !k.is_empty())
 }
 
 fn parse_submit(body: &[u8]) -> Result<SubmitRequest, ApiError> {

@@ -1,24 +1,18 @@
 //! `POST /api/render/jobs/{id}/retry`: a failed or cancelled job runs again as a new attempt.
 //! Every asset the earlier attempts made is in the cache, so only what was missing is made.
 
-use std::time::Duration;
-
-use actix_web::{post, web, HttpResponse};
-use chrono::Utc;
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use tracing::info;
 use utoipa::ToSchema;
 
 use super::auth::Tenant;
 use super::error::{ApiError, ErrorBody};
-use super::render::{find_job, QueueInfo, SubmitAccepted};
+use super::render::{
+    check_content_type, find_job, read_body, request_key, QueueInfo, SubmitAccepted,
+};
 use super::AppState;
-use crate::jobs::{RetryResult, Status};
-
-/// A cancelled render may still be winding down this long after the cancel (the pool's grace
-/// period plus its bookkeeping); a retry waits for it, so the old attempt's ending cannot land
-/// on the new attempt's record.
-const CANCEL_SETTLE: Duration = Duration::from_millis(1500);
+use crate::jobs::RetryResult;
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -45,9 +39,12 @@ pub struct RetryRequest {
 pub async fn retry_job(
     tenant: Tenant,
     id: web::Path<String>,
-    body: web::Bytes,
+    req: HttpRequest,
+    payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    check_content_type(&req)?;
+    let body = read_body(payload, state.max_body_bytes).await?;
     let request: RetryRequest = if body.iter().all(u8::is_ascii_whitespace) {
         RetryRequest::default()
     } else {
@@ -60,19 +57,9 @@ pub async fn retry_job(
         })?
     };
     let job = find_job(&state, &tenant, &id)?;
-    if job.status == Status::Cancelled {
-        if let Some(ended) = job.completed_at {
-            let since = (Utc::now() - ended).to_std().unwrap_or_default();
-            if let Some(wait) = CANCEL_SETTLE.checked_sub(since) {
-                tokio::time::sleep(wait).await;
-            }
-        }
-    }
-    let secret = request
-        .gateway_api_key
-        .as_deref()
-        .map(str::trim)
-        .filter(|k| !k.is_empty());
+    // An attempt still winding down after a cancel cannot touch this one: the store and the
+    // pool record endings and progress per attempt.
+    let secret = request_key(request.gateway_api_key.as_deref());
     let job = match state
         .store
         .retry(job.id, secret)

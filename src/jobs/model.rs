@@ -145,6 +145,10 @@ pub struct Job {
     /// The job's entry in the queue tree while it waits.
     #[serde(default)]
     pub queue_key: Option<u64>,
+    /// The current attempt came with its own `gatewayApiKey` (held in memory only, so a
+    /// restart loses it and the attempt must fail rather than run without it).
+    #[serde(default)]
+    pub request_key: bool,
 }
 
 impl Job {
@@ -175,6 +179,7 @@ impl Job {
             seq: 1,
             last_event: EventKind::Status,
             queue_key: None,
+            request_key: false,
         }
     }
 

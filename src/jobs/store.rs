@@ -1,6 +1,7 @@
-//! The job store: sled trees for job records, the queue, per-job secrets and the per-tenant
-//! listing index. The only code that touches sled.
+//! The job store: sled trees for job records, the queue and the per-tenant listing index, plus
+//! the per-request gateway keys, which are held in memory only. The only code that touches sled.
 
+use std::collections::HashMap;
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -87,7 +88,10 @@ pub struct Store {
     db: Db,
     jobs: Tree,
     queue: Tree,
-    secrets: Tree,
+    /// Per-request gateway keys of jobs that have not ended. Never written to disk: sled keeps
+    /// removed bytes in its log until it reuses the segment, and api.md promises the key is not
+    /// left in the store. The record's `request_key` says a key is missing after a restart.
+    secrets: Mutex<HashMap<Uuid, String>>,
     /// `tenant length, tenant, position` → empty: each tenant's jobs, newest first.
     by_tenant: Tree,
     write: Mutex<()>,
@@ -129,11 +133,19 @@ impl Store {
             }
         }
         let queue = db.open_tree("queue")?;
+        // Versions before 0.1 kept per-request keys in this tree; it must not outlive them.
+        if db
+            .tree_names()
+            .iter()
+            .any(|name| name.as_ref() == b"secrets")
+        {
+            db.drop_tree("secrets")?;
+        }
         let store = Store {
             waiting: AtomicUsize::new(queue.len()),
             jobs: db.open_tree("jobs")?,
             queue,
-            secrets: db.open_tree("secrets")?,
+            secrets: Mutex::new(HashMap::new()),
             by_tenant: db.open_tree("by_tenant")?,
             db,
             write: Mutex::new(()),
@@ -183,9 +195,8 @@ impl Store {
             let _guard = self.lock();
             let key = self.db.generate_id()?;
             job.queue_key = Some(key);
-            if let Some(secret) = secret {
-                self.secrets.insert(job.id.as_bytes(), secret.as_bytes())?;
-            }
+            job.request_key = secret.is_some();
+            self.keep_secret(job.id, secret);
             self.jobs
                 .insert(job.id.as_bytes(), serde_json::to_vec(&job)?)?;
             self.by_tenant
@@ -266,12 +277,19 @@ impl Store {
 
     /// Moves a rendering job's progress forward (never back). Not flushed: a lost progress
     /// write costs nothing, the job re-runs after a crash anyway.
-    pub fn progress(&self, id: Uuid, progress: f64, message: &str) -> Result<(), StoreError> {
+    pub fn progress(
+        &self,
+        id: Uuid,
+        attempt: u32,
+        progress: f64,
+        message: &str,
+    ) -> Result<(), StoreError> {
         let _guard = self.lock();
         let Some(mut job) = self.get(id)? else {
             return Ok(());
         };
-        if job.status != Status::Rendering || progress < job.progress {
+        // A cancelled attempt still winding down must not move a retry's progress.
+        if job.status != Status::Rendering || job.attempts != attempt || progress < job.progress {
             return Ok(());
         }
         job.progress = progress.min(1.0);
@@ -393,18 +411,30 @@ impl Store {
                 job.error_category = Some(super::model::ErrorCategory::Cancelled);
             }
         }
-        self.secrets.remove(id.as_bytes())?;
+        self.keep_secret(id, None);
         self.write_locked(&mut job, EventKind::Status, before)?;
         crate::metrics::job_ended(job.status);
         Ok(Ended::Now(job))
     }
 
-    /// The per-request gateway key of a job that has not ended.
-    pub fn secret(&self, id: Uuid) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .secrets
-            .get(id.as_bytes())?
-            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    /// The per-request gateway key of a job that has not ended, unless the process that was
+    /// given it has since stopped.
+    pub fn secret(&self, id: Uuid) -> Option<String> {
+        self.secrets_map().get(&id).cloned()
+    }
+
+    /// Holds `secret` for job `id`, or forgets the job's key when `None`.
+    fn keep_secret(&self, id: Uuid, secret: Option<&str>) {
+        let mut secrets = self.secrets_map();
+        match secret {
+            Some(secret) => secrets.insert(id, secret.to_string()),
+            None => secrets.remove(&id),
+        };
+    }
+
+    fn secrets_map(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, String>> {
+        // A panic elsewhere while holding the lock leaves the map itself consistent.
+        self.secrets.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// At start-up: every job that was rendering when the process died goes back to the queue,
@@ -469,9 +499,8 @@ impl Store {
             job.files.clear();
             job.timings = None;
             job.warnings.clear();
-            if let Some(secret) = secret {
-                self.secrets.insert(job.id.as_bytes(), secret.as_bytes())?;
-            }
+            job.request_key = secret.is_some();
+            self.keep_secret(job.id, secret);
             self.write_locked(&mut job, EventKind::Status, before)?;
             self.queue.insert(key.to_be_bytes(), job.id.as_bytes())?;
             self.waiting.fetch_add(1, Ordering::Relaxed);
@@ -678,6 +707,54 @@ mod tests {
             store.cancel(mine[1]).await,
             Ok(CancelResult::AlreadyEnded(_))
         ));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn files_containing(dir: &Path, needle: &[u8]) -> Vec<std::path::PathBuf> {
+        let mut found = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("read dir").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if std::fs::read(&path)
+                    .unwrap_or_default()
+                    .windows(needle.len())
+                    .any(|w| w == needle)
+                {
+                    found.push(path);
+                }
+            }
+        }
+        found
+    }
+
+    #[tokio::test]
+    async fn a_request_key_never_reaches_the_disk_and_is_gone_after_a_restart() {
+        const KEY: &str = "gw-request-key-93b1d0";
+        let dir = temp_store_dir();
+        let id = {
+            let store = Store::open(&dir).expect("open");
+            let job = Job::new("a", "code".into(), Mode::Strict, OutputKind::Video);
+            let job = store.insert(job, Some(KEY)).await.expect("insert");
+            assert!(job.request_key);
+            assert_eq!(store.secret(job.id).as_deref(), Some(KEY));
+            store.db.flush().expect("flush");
+            assert!(files_containing(&dir, KEY.as_bytes()).is_empty());
+            job.id
+        };
+        let store = Store::open(&dir).expect("reopen");
+        let job = store.get(id).expect("get").expect("job");
+        assert!(job.request_key, "the record remembers a key came with it");
+        assert_eq!(store.secret(id), None);
+        // An ended job forgets its key; a retry with a new one holds that one.
+        store.cancel(id).await.expect("cancel");
+        let retried = store.retry(id, Some("second-key")).await.expect("retry");
+        assert!(matches!(retried, RetryResult::Queued(ref j) if j.request_key));
+        assert_eq!(store.secret(id).as_deref(), Some("second-key"));
+        store.cancel(id).await.expect("cancel");
+        assert_eq!(store.secret(id), None);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -34,6 +34,7 @@ pub trait Runner: Send + Sync + 'static {
 pub struct Progress {
     store: Arc<Store>,
     id: Uuid,
+    attempt: u32,
     last: Arc<Mutex<Option<Instant>>>,
     stage: Arc<Mutex<Stage>>,
 }
@@ -58,7 +59,10 @@ impl Progress {
             }
             *last = Some(Instant::now());
         }
-        if let Err(e) = self.store.progress(self.id, progress, message) {
+        if let Err(e) = self
+            .store
+            .progress(self.id, self.attempt, progress, message)
+        {
             warn!(job_id = %self.id, error = %e, "cannot record progress");
         }
     }
@@ -266,13 +270,21 @@ impl Pool {
     async fn run(&self, job: Job, cancel: Arc<AtomicBool>, stop: &Notify) -> Outcome {
         let id = job.id;
         info!("render started");
-        let secret = self.store.secret(id).unwrap_or_else(|e| {
-            warn!(error = %e, "cannot read the job's gateway key");
-            None
-        });
+        let secret = self.store.secret(id);
+        if job.request_key && secret.is_none() {
+            return Outcome::Failed(Failure::new(
+                ErrorCategory::GenerationFailed,
+                format!(
+                    "this job's gatewayApiKey was held in memory only and the server restarted \
+                     before the job finished; retry it (POST /api/render/jobs/{id}/retry) with \
+                     the key"
+                ),
+            ));
+        }
         let progress = Progress {
             store: self.store.clone(),
             id,
+            attempt: job.attempts,
             last: Arc::new(Mutex::new(None)),
             stage: Arc::new(Mutex::new(Stage::default())),
         };
