@@ -47,9 +47,32 @@ pub struct ServeArgs {
     /// Bearer key of the default tenant (default: generated once, kept in the data directory).
     #[arg(long, env = "VARG_SERVICE_KEY", hide_env_values = true)]
     pub service_key: Option<String>,
+    /// Extra tenants: `NAME KEY [WEBHOOK_SECRET]` per line, or one TOML table per tenant.
+    #[arg(long, env = "VARG_KEYS_FILE")]
+    pub keys_file: Option<PathBuf>,
+    /// Webhook signing secret of the default tenant (default: generated once, kept in the
+    /// data directory).
+    #[arg(long, env = "VARG_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Log lines as readable text or as one JSON object per line (for a log collector).
     #[arg(long, env = "VARG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+}
+
+/// Per-tenant limits (a keys-file tenant may override them) and webhook retries.
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Jobs one tenant may have rendering at once; more wait as `queued` (0: no limit).
+    #[arg(long, env = "VARG_MAX_JOBS_PER_TENANT", default_value_t = 5)]
+    pub max_jobs_per_tenant: usize,
+    /// Submissions one tenant may make in any 60 seconds; more get 429 (0: no limit).
+    #[arg(long, env = "VARG_SUBMITS_PER_MINUTE", default_value_t = 60)]
+    pub submits_per_minute: u32,
+    /// Wait before a failed webhook delivery's first retry; each later one waits twice as long.
+    #[arg(long, env = "VARG_WEBHOOK_RETRY_BASE_MS", default_value_t = 30_000)]
+    pub webhook_retry_base_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -121,9 +144,13 @@ pub enum StorageKind {
 pub struct RenderArgs {
     /// The TSX program.
     pub file: PathBuf,
-    /// Output MP4 (default: the file's name with .mp4, in the current directory).
+    /// Output MP4 (default: the file's name with .mp4, in the current directory); with
+    /// `--frames`, a directory for the PNGs (default: the file's name with `-frames`).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// One PNG per clip, taken at its middle, instead of a video (`output: "frames"`).
+    #[arg(long)]
+    pub frames: bool,
     /// Every generation becomes a local placeholder (the default without a gateway key).
     #[arg(long, conflicts_with = "strict")]
     pub preview: bool,

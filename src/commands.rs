@@ -13,8 +13,8 @@ use crate::assets::Generation;
 use crate::cli::{CheckArgs, DataArgs, FrameArgs, RenderArgs};
 use crate::config::{open_storage, RenderSettings};
 use crate::encode::frame_png;
-use crate::jobs::Failure;
-use crate::pipeline::{load_scene, prepare, render_code, ProgressFn};
+use crate::jobs::{Failure, OutputKind};
+use crate::pipeline::{load_scene, prepare, render_code, ProgressFn, RenderedOutput};
 use crate::render::Compositor;
 use crate::scene::{AssetSource, Scene};
 use crate::storage::Storage;
@@ -27,9 +27,17 @@ pub async fn render(args: RenderArgs) -> anyhow::Result<ExitCode> {
     } else {
         Generation::Placeholder
     };
+    let kind = if args.frames {
+        OutputKind::Frames
+    } else {
+        OutputKind::Video
+    };
     let output = args.output.clone().unwrap_or_else(|| {
         let stem = args.file.file_stem().unwrap_or_default();
-        PathBuf::from(stem).with_extension("mp4")
+        match kind {
+            OutputKind::Frames => PathBuf::from(format!("{}-frames", stem.to_string_lossy())),
+            OutputKind::Video => PathBuf::from(stem).with_extension("mp4"),
+        }
     });
     let bar = ProgressBar::new(1000);
     bar.set_style(
@@ -44,6 +52,7 @@ pub async fn render(args: RenderArgs) -> anyhow::Result<ExitCode> {
     let result = render_code(
         &code,
         generation,
+        kind,
         &settings,
         &storage,
         progress,
@@ -55,17 +64,31 @@ pub async fn render(args: RenderArgs) -> anyhow::Result<ExitCode> {
         Ok(rendered) => rendered,
         Err(failure) => return Ok(report_failure(&args.file, &failure)),
     };
-    std::fs::write(&output, &rendered.mp4)
-        .with_context(|| format!("cannot write {}", output.display()))?;
+    let written = match rendered.output {
+        RenderedOutput::Video { mp4, .. } => {
+            std::fs::write(&output, &mp4)
+                .with_context(|| format!("cannot write {}", output.display()))?;
+            format!("{:.1} MB", mp4.len() as f64 / 1e6)
+        }
+        RenderedOutput::Stills(stills) => {
+            std::fs::create_dir_all(&output)
+                .with_context(|| format!("cannot create {}", output.display()))?;
+            for still in &stills {
+                let path = output.join(format!("clip-{:03}.png", still.clip + 1));
+                std::fs::write(&path, &still.png)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            format!("{} PNGs", stills.len())
+        }
+    };
     for warning in &rendered.warnings {
         eprintln!("warning: {warning}");
     }
     let t = &rendered.timings;
     println!(
-        "{}: {} frames, {:.1} MB (eval {} ms, assets {} ms, compose {} ms, encode {} ms)",
+        "{}: {} frames, {written} (eval {} ms, assets {} ms, compose {} ms, encode {} ms)",
         output.display(),
         rendered.frames,
-        rendered.mp4.len() as f64 / 1e6,
         t.eval_ms,
         t.generate_ms,
         t.compose_ms,
@@ -90,7 +113,7 @@ pub async fn frame(args: FrameArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let png = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<u8>> {
-        let mut compositor = Compositor::new(&prepared.scene, prepared.images)?;
+        let mut compositor = Compositor::from_media(&prepared.scene, &prepared.media)?;
         Ok(frame_png(&mut compositor, &prepared.scene, args.at)?)
     })
     .await??;

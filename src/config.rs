@@ -14,6 +14,8 @@ use crate::scene::SceneLimits;
 use crate::script::EvalLimits;
 use crate::storage::{S3Settings, Storage};
 
+pub mod keys;
+
 /// `VARG_GATEWAY_URL`'s default.
 pub const DEFAULT_GATEWAY_URL: &str = "https://api.varg.ai/v1";
 
@@ -81,8 +83,25 @@ impl RenderSettings {
             anyhow::bail!("VARG_GATEWAY_URL must be an http or https URL, not \"{gateway_url}\"");
         }
         let key = net.gateway_key.as_deref().and_then(GatewayKey::new);
+        load_fonts_dir()?;
         Self::with_network(dirs, outbound, gateway_url, key)
     }
+}
+
+/// The environment variable naming a directory of extra fonts (D12).
+pub const FONTS_DIR_VAR: &str = "VARG_FONTS_DIR";
+
+/// Loads the `.ttf`/`.otf` files of `VARG_FONTS_DIR`, when set, beside the bundled fonts.
+/// Loading the same files again (a second start-up in one process) adds nothing.
+fn load_fonts_dir() -> anyhow::Result<()> {
+    let Some(dir) = std::env::var_os(FONTS_DIR_VAR).filter(|d| !d.is_empty()) else {
+        return Ok(());
+    };
+    let dir = PathBuf::from(dir);
+    let families = crate::render::text::load_fonts_dir(&dir)
+        .with_context(|| format!("{FONTS_DIR_VAR} {}", dir.display()))?;
+    tracing::info!(dir = %dir.display(), ?families, "fonts loaded");
+    Ok(())
 }
 
 /// The output store the flags and `VARG_*` variables choose: a directory (`local_root`, its

@@ -19,3 +19,4 @@ pub mod scene;
 pub mod script;
 pub mod server;
 pub mod storage;
+pub mod webhooks;

@@ -11,9 +11,10 @@ use crate::assets::{
 };
 use crate::audio::{render_soundtrack, AudioError};
 use crate::config::RenderSettings;
-use crate::encode::{encode_scene, EncodeError};
+use crate::encode::{encode_scene, frame_png, EncodeError};
 use crate::jobs::{
-    ErrorCategory, Failure, FileEntry, Job, Mode, Outcome, Progress, RunFuture, Runner, Timings,
+    ErrorCategory, Failure, FileEntry, Job, Mode, Outcome, OutputKind, Progress, RunFuture, Runner,
+    Timings,
 };
 use crate::media::Media;
 use crate::render::Compositor;
@@ -25,13 +26,30 @@ use crate::storage::Storage;
 
 /// What a finished render produced.
 pub struct Rendered {
-    pub mp4: Vec<u8>,
-    pub thumbnail_jpeg: Vec<u8>,
+    pub output: RenderedOutput,
+    /// Frames drawn: the video's length, or one per clip for stills.
     pub frames: u64,
     pub files: Vec<FileEntry>,
     pub timings: Timings,
     pub warnings: Vec<String>,
     pub logs: Vec<String>,
+}
+
+pub enum RenderedOutput {
+    Video {
+        mp4: Vec<u8>,
+        thumbnail_jpeg: Vec<u8>,
+    },
+    /// `output: "frames"` (D13): one PNG per clip, in clip order.
+    Stills(Vec<Still>),
+}
+
+/// One clip's picture, taken at its middle.
+pub struct Still {
+    pub clip: usize,
+    /// Seconds on the timeline.
+    pub at: f64,
+    pub png: Vec<u8>,
 }
 
 /// Progress callback: overall fraction 0..1 and a short message.
@@ -63,9 +81,6 @@ pub struct Prepared {
     pub scene: Scene,
     /// Every asset's content, indexed like `scene.assets`.
     pub media: Vec<Media>,
-    /// The images of `media` (a 1×1 transparent pixel for the other kinds), for the
-    /// compositor until it reads `media` itself.
-    pub images: Vec<Arc<image::RgbaImage>>,
     pub files: Vec<FileEntry>,
     pub logs: Vec<String>,
     pub timings: Timings,
@@ -120,6 +135,9 @@ pub async fn prepare_cancellable(
     load_srt_captions(&mut scene, settings, cancel)
         .await
         .map_err(asset_failure)?;
+    crate::render::text::prepare_fonts(&mut scene, settings)
+        .await
+        .map_err(asset_failure)?;
     timings.generate_ms = elapsed_ms(started);
 
     let mut files = Vec::with_capacity(assets.len());
@@ -136,19 +154,10 @@ pub async fn prepare_cancellable(
             metadata: asset.metadata.clone(),
         });
     }
-    let blank = Arc::new(image::RgbaImage::new(1, 1));
     let media: Vec<Media> = assets.into_iter().map(|a| a.media).collect();
-    let images = media
-        .iter()
-        .map(|m| match m {
-            Media::Image(image) => image.clone(),
-            _ => blank.clone(),
-        })
-        .collect();
     Ok(Prepared {
         scene,
         media,
-        images,
         files,
         logs,
         timings,
@@ -181,10 +190,11 @@ async fn load_srt_captions(
     Ok(())
 }
 
-/// The whole render: program text → MP4 bytes and thumbnail.
+/// The whole render: program text → an MP4 and its thumbnail, or one still per clip.
 pub async fn render_code(
     code: &str,
     generation: Generation,
+    output: OutputKind,
     settings: &RenderSettings,
     storage: &Storage,
     progress: ProgressFn,
@@ -193,14 +203,32 @@ pub async fn render_code(
     let Prepared {
         scene,
         media,
-        images,
         files,
         logs,
         mut timings,
         ..
     } = prepare_cancellable(code, generation, settings, storage, &progress, &cancel).await?;
     let mut warnings = scene.warnings.clone();
-    warnings.extend(undrawn_warnings(&scene));
+    if output == OutputKind::Frames {
+        let started = Instant::now();
+        let stills = tokio::task::spawn_blocking(move || render_stills(&scene, &media, &cancel))
+            .await
+            .map_err(|e| {
+                Failure::new(
+                    ErrorCategory::Internal,
+                    format!("the render task failed: {e}"),
+                )
+            })??;
+        timings.compose_ms = elapsed_ms(started);
+        return Ok(Rendered {
+            frames: stills.len() as u64,
+            output: RenderedOutput::Stills(stills),
+            files,
+            timings,
+            warnings,
+            logs,
+        });
+    }
     let render_progress = progress.clone();
     let (encoded, sound_warnings) = tokio::task::spawn_blocking(move || {
         // Audio: the whole mix is made and encoded up front; the muxer writes it with the frames.
@@ -216,12 +244,7 @@ pub async fn render_code(
             }
             None => (None, Vec::new()),
         };
-        let compositor = Compositor::new(&scene, images).map_err(|e| {
-            Failure::new(
-                ErrorCategory::Internal,
-                format!("cannot prepare the frames: {e}"),
-            )
-        })?;
+        let compositor = compositor_for(&scene, &media)?;
         let report = |done: u64, total: u64| {
             let share = done as f64 / total.max(1) as f64;
             render_progress(
@@ -245,14 +268,47 @@ pub async fn render_code(
     timings.encode_ms = encoded.encode_ms;
     crate::metrics::add_frames(encoded.frames);
     Ok(Rendered {
-        mp4: encoded.mp4,
-        thumbnail_jpeg: encoded.thumbnail_jpeg,
+        output: RenderedOutput::Video {
+            mp4: encoded.mp4,
+            thumbnail_jpeg: encoded.thumbnail_jpeg,
+        },
         frames: encoded.frames,
         files,
         timings,
         warnings,
         logs,
     })
+}
+
+fn compositor_for(scene: &Scene, media: &[Media]) -> Result<Compositor, Failure> {
+    Compositor::from_media(scene, media).map_err(|e| {
+        Failure::new(
+            ErrorCategory::Internal,
+            format!("cannot prepare the frames: {e}"),
+        )
+    })
+}
+
+/// D13: the frame at the middle of each clip, drawn by the same compositor as the video.
+fn render_stills(
+    scene: &Scene,
+    media: &[Media],
+    cancel: &AtomicBool,
+) -> Result<Vec<Still>, Failure> {
+    let mut compositor = compositor_for(scene, media)?;
+    let mut stills = Vec::with_capacity(scene.clips.len());
+    for (clip, c) in scene.clips.iter().enumerate() {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Failure::new(
+                ErrorCategory::Cancelled,
+                "the job was cancelled",
+            ));
+        }
+        let at = c.start + c.duration / 2.0;
+        let png = frame_png(&mut compositor, scene, at).map_err(encode_failure)?;
+        stills.push(Still { clip, at, png });
+    }
+    Ok(stills)
 }
 
 /// The share of overall progress the frames take.
@@ -361,46 +417,32 @@ impl Runner for PipelineRunner {
                 Mode::Strict => Generation::Gateway(secret.as_deref().and_then(GatewayKey::new)),
             };
             let report: ProgressFn = Arc::new(move |p, message| progress.report(p, message));
-            let rendered =
-                match render_code(&job.code, generation, &settings, &storage, report, cancel).await
-                {
-                    Ok(rendered) => rendered,
-                    Err(failure) if failure.category == ErrorCategory::Cancelled => {
-                        return Outcome::Cancelled
-                    }
-                    Err(failure) => return Outcome::Failed(failure),
-                };
+            let rendered = match render_code(
+                &job.code, generation, job.output, &settings, &storage, report, cancel,
+            )
+            .await
+            {
+                Ok(rendered) => rendered,
+                Err(failure) if failure.category == ErrorCategory::Cancelled => {
+                    return Outcome::Cancelled
+                }
+                Err(failure) => return Outcome::Failed(failure),
+            };
             for line in &rendered.logs {
                 tracing::info!(job_id = %job.id, "console: {line}");
             }
             let stored_at = Instant::now();
-            let video_key = format!("renders/{}.mp4", job.id);
-            let thumb_key = format!("renders/{}.jpg", job.id);
-            let stored = async {
-                storage.put(&video_key, rendered.mp4).await?;
-                storage.put(&thumb_key, rendered.thumbnail_jpeg).await
-            };
-            if let Err(e) = stored.await {
-                return Outcome::Failed(Failure::new(
-                    ErrorCategory::Internal,
-                    format!("cannot store the video: {e}"),
-                ));
-            }
-            let links = async {
-                Ok::<_, crate::storage::StorageError>((
-                    storage.link(&video_key).await?,
-                    storage.link(&thumb_key).await?,
-                ))
-            };
-            let (output_url, thumbnail_url) = match links.await {
-                Ok(links) => links,
-                Err(e) => {
-                    return Outcome::Failed(Failure::new(
-                        ErrorCategory::Internal,
-                        format!("cannot make a link to the stored video: {e}"),
-                    ))
-                }
-            };
+            let (output_url, thumbnail_url, mut files) =
+                match store_output(&storage, job.id, rendered.output).await {
+                    Ok(stored) => stored,
+                    Err(e) => {
+                        return Outcome::Failed(Failure::new(
+                            ErrorCategory::Internal,
+                            format!("cannot store the output: {e}"),
+                        ))
+                    }
+                };
+            files.extend(rendered.files);
             let mut timings = rendered.timings;
             timings.store_ms = elapsed_ms(stored_at);
             let took = elapsed_ms(started);
@@ -409,7 +451,7 @@ impl Runner for PipelineRunner {
             Outcome::Completed {
                 output_url,
                 thumbnail_url: Some(thumbnail_url),
-                files: rendered.files,
+                files,
                 timings,
                 warnings: rendered.warnings,
             }
@@ -417,36 +459,46 @@ impl Runner for PipelineRunner {
     }
 }
 
-/// The parts of a scene this version of the compositor does not draw yet, so a render never
-/// drops them silently.
-fn undrawn_warnings(scene: &Scene) -> Vec<String> {
-    let mut missing: Vec<&str> = Vec::new();
-    let layers = scene
-        .clips
-        .iter()
-        .flat_map(|c| c.layers.iter())
-        .chain(scene.overlays.iter());
-    for layer in layers {
-        let name = match layer {
-            crate::scene::Layer::Video(_) => "<Video> and <TalkingHead> pictures",
-            crate::scene::Layer::Slider(_) => "<Slider>",
-            crate::scene::Layer::Swipe(_) => "<Swipe>",
-            crate::scene::Layer::Packshot(_) => "<Packshot>",
-            crate::scene::Layer::Image(_) | crate::scene::Layer::Text(_) => continue,
-        };
-        if !missing.contains(&name) {
-            missing.push(name);
+/// Puts a render's output in storage: the MP4 and its thumbnail, or each still (listed first
+/// in `files`, the first also standing for `output_url` and the thumbnail). Returns the output
+/// URL, the thumbnail URL and the stills' file entries.
+async fn store_output(
+    storage: &Storage,
+    id: uuid::Uuid,
+    output: RenderedOutput,
+) -> Result<(String, String, Vec<FileEntry>), crate::storage::StorageError> {
+    match output {
+        RenderedOutput::Video {
+            mp4,
+            thumbnail_jpeg,
+        } => {
+            let video_key = format!("renders/{id}.mp4");
+            let thumb_key = format!("renders/{id}.jpg");
+            storage.put(&video_key, mp4).await?;
+            storage.put(&thumb_key, thumbnail_jpeg).await?;
+            Ok((
+                storage.link(&video_key).await?,
+                storage.link(&thumb_key).await?,
+                Vec::new(),
+            ))
+        }
+        RenderedOutput::Stills(stills) => {
+            let mut files = Vec::with_capacity(stills.len());
+            for still in stills {
+                let key = format!("renders/{id}/clip-{:03}.png", still.clip + 1);
+                storage.put(&key, still.png).await?;
+                files.push(FileEntry {
+                    url: storage.link(&key).await?,
+                    media_type: "image/png".into(),
+                    metadata: serde_json::json!({
+                        "type": "frame",
+                        "clip": still.clip,
+                        "at": still.at,
+                    }),
+                });
+            }
+            let first = files.first().map(|f| f.url.clone()).unwrap_or_default();
+            Ok((first.clone(), first, files))
         }
     }
-    if !scene.captions.is_empty() {
-        missing.push("<Captions>");
-    }
-    missing
-        .into_iter()
-        .map(|name| {
-            format!(
-                "{name} are not drawn by this version yet: the video shows the rest of the scene"
-            )
-        })
-        .collect()
 }

@@ -69,3 +69,74 @@ fn every_example_renders_with_its_declared_size_and_frame_count() {
         let _ = std::fs::remove_dir_all(&data);
     }
 }
+
+/// D13: `output: "frames"` through the API, and `render --frames` through the CLI, give one PNG
+/// per clip taken at its middle, drawn like the video.
+#[test]
+fn frames_output_writes_one_png_per_clip_at_its_middle() {
+    let code = r##"export default <Render width={320} height={180}>
+  <Clip duration={2} transition={{ name: "fade", duration: 0.5 }}><Packshot background="#ff0000" /></Clip>
+  <Clip duration={3}><Packshot background="#0000ff" /></Clip>
+  <Clip duration={1}><Packshot background="#00ff00" /></Clip>
+</Render>;"##;
+    let server = Server::start();
+    let (status, accepted) =
+        server.submit(&serde_json::json!({ "code": code, "output": "frames" }));
+    assert_eq!(status, 202, "{accepted}");
+    let id = accepted["job_id"].as_str().expect("job id");
+    let done = server.wait(id, std::time::Duration::from_secs(60));
+    assert_eq!(done["status"], "completed", "{done}");
+    let files = done["files"].as_array().expect("files");
+    let stills: Vec<&Value> = files
+        .iter()
+        .filter(|f| f["metadata"]["type"] == "frame")
+        .collect();
+    assert_eq!(stills.len(), 3, "{done}");
+    assert_eq!(done["output_url"], stills[0]["url"]);
+    // Clip starts 0, 1.5 (the fade overlaps 0.5 s), 4.5: middles at 1, 3, 5.
+    let expected = [(1.0, [255, 0, 0]), (3.0, [0, 0, 255]), (5.0, [0, 255, 0])];
+    for (i, (still, (at, rgb))) in stills.iter().zip(expected).enumerate() {
+        assert_eq!(still["mediaType"], "image/png");
+        assert_eq!(still["metadata"]["clip"], i);
+        assert!((still["metadata"]["at"].as_f64().expect("at") - at).abs() < 1e-9);
+        let png = download(
+            still["url"].as_str().expect("url"),
+            &format!("still-{i}.png"),
+        );
+        let image = image::open(&png).expect("a PNG").to_rgb8();
+        assert_eq!(image.dimensions(), (320, 180));
+        let pixel = image.get_pixel(10, 10).0;
+        for (got, want) in pixel.iter().zip(rgb) {
+            assert!(
+                got.abs_diff(want) <= 2,
+                "still {i}: {pixel:?}, expected {rgb:?}"
+            );
+        }
+    }
+
+    let dir = temp_dir("frames-cli");
+    let program = dir.join("three.tsx");
+    std::fs::write(&program, code).expect("write program");
+    let out = run(Command::new(BIN)
+        .arg("render")
+        .arg(&program)
+        .arg("--frames")
+        .arg("-o")
+        .arg(dir.join("stills"))
+        .arg("--data-dir")
+        .arg(dir.join("data")));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for n in 1..=3 {
+        let path = dir.join("stills").join(format!("clip-00{n}.png"));
+        assert!(
+            image::open(&path).is_ok(),
+            "{} is not a PNG",
+            path.display()
+        );
+    }
+    assert!(!dir.join("stills").join("clip-004.png").exists());
+}

@@ -6,6 +6,7 @@ mod error;
 mod files;
 mod health;
 mod jobs_admin;
+mod limits;
 mod metrics;
 mod observe;
 mod openapi;
@@ -22,6 +23,7 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 
 pub use auth::Tenants;
 pub use error::ApiError;
+pub use limits::RateLimiter;
 pub use openapi::ApiDoc;
 
 use crate::jobs::{Hub, Pool, Store};
@@ -34,6 +36,8 @@ pub struct AppState {
     pub pool: Arc<Pool>,
     pub storage: Storage,
     pub tenants: Tenants,
+    /// Submissions per tenant per minute (api.md "Limits").
+    pub rate_limiter: RateLimiter,
     pub has_gateway_key: bool,
     pub max_body_bytes: usize,
     pub sse_keepalive: Duration,

@@ -7,6 +7,9 @@
 
 use image::RgbaImage;
 
+mod video;
+pub use video::placeholder_video;
+
 use crate::render::pixels::{composite_over, div255};
 use crate::render::text::{render_text, LineAlign, TextStyle};
 
@@ -283,20 +286,6 @@ fn darken_rounded_rect(
             }
         }
     }
-}
-
-/// A moving placeholder for a generated video (D10), as an H.264 MP4 of `duration` seconds.
-pub fn placeholder_video(
-    _prompt: &str,
-    _label: &str,
-    _width: u32,
-    _height: u32,
-    _duration: f64,
-    _fps: u32,
-) -> Result<Vec<u8>, crate::media::MediaError> {
-    Err(crate::media::MediaError::Unsupported(
-        "video placeholders are not available in this version yet".into(),
-    ))
 }
 
 #[cfg(test)]

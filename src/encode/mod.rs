@@ -1,6 +1,7 @@
 //! Frames to files: YUV conversion, H.264 (openh264), MP4 (muxide), thumbnail and PNG stills,
 //! and the pipelined compose → encode loop.
 
+mod frames;
 mod h264;
 mod mp4;
 mod pipeline;
@@ -15,6 +16,7 @@ mod tests;
 
 use image::RgbaImage;
 
+pub use frames::encode_frames;
 pub use pipeline::encode_scene;
 
 use crate::render::Compositor;

@@ -8,6 +8,7 @@ mod worker;
 pub use events::Hub;
 pub use model::*;
 pub use store::{
-    cursor, parse_cursor, CancelResult, JobPage, RetryResult, Store, StoreError, STATUSES,
+    cursor, event_name, now_ms, parse_cursor, CancelResult, Delivery, IdempotencyRecord,
+    IdempotentInsert, JobPage, RetryResult, Store, StoreError, IDEMPOTENCY_TTL_HOURS, STATUSES,
 };
-pub use worker::{Pool, Progress, RunFuture, Runner};
+pub use worker::{Pool, Progress, RunFuture, Runner, TenantLimits};

@@ -1,5 +1,12 @@
-//! The job store: sled trees for job records, the queue and the per-tenant listing index, plus
-//! the per-request gateway keys, which are held in memory only. The only code that touches sled.
+//! The job store: sled trees for job records, the queue, the per-tenant listing index, the
+//! webhook outbox and idempotency keys, plus the per-request gateway keys, which are held in
+//! memory only. The only code that touches sled.
+
+mod idempotency;
+mod outbox;
+
+pub use idempotency::{IdempotencyRecord, IdempotentInsert, IDEMPOTENCY_TTL_HOURS};
+pub use outbox::{event_name, now_ms, Delivery};
 
 use std::collections::HashMap;
 use std::ops::Bound;
@@ -9,17 +16,22 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use sled::transaction::{TransactionError, Transactional};
 use sled::{Db, Tree};
 use thiserror::Error;
+use tokio::sync::Notify;
 use tracing::{debug, info};
 use uuid::Uuid;
 
 use super::model::{EventKind, Job, Outcome, Status};
 
 /// Bumped when the on-disk layout changes; `open` refuses a layout it does not know.
+/// 2: queue entries carry the job's tenant after its id (a version-1 server would drop them).
 /// Additive trees that `open` can rebuild from the records (like `by_tenant`) do not bump it:
 /// an older server simply ignores them, and the next `open` repairs what it left unindexed.
-const LAYOUT_VERSION: u32 = 1;
+const LAYOUT_VERSION: u32 = 2;
+/// The oldest layout `open` reads (and upgrades in place: version-1 queue entries still work).
+const OLDEST_LAYOUT: u32 = 1;
 
 /// Every status, in the order of `Store::counts`.
 pub const STATUSES: [Status; 5] = [
@@ -94,6 +106,11 @@ pub struct Store {
     secrets: Mutex<HashMap<Uuid, String>>,
     /// `tenant length, tenant, position` → empty: each tenant's jobs, newest first.
     by_tenant: Tree,
+    /// `due time, delivery id` → `Delivery`: webhooks not yet acknowledged.
+    outbox: Tree,
+    outbox_wake: Notify,
+    /// `tenant length, tenant, key` → `IdempotencyRecord`.
+    idempotency: Tree,
     write: Mutex<()>,
     /// Length of the queue tree, kept here because sled counts a tree by walking it.
     waiting: AtomicUsize,
@@ -124,11 +141,19 @@ impl Store {
                     .try_into()
                     .map(u32::from_be_bytes)
                     .unwrap_or(u32::MAX);
-                if found != LAYOUT_VERSION {
+                if !(OLDEST_LAYOUT..=LAYOUT_VERSION).contains(&found) {
                     return Err(StoreError::Layout {
                         path: path.display().to_string(),
                         found,
                     });
+                }
+                if found < LAYOUT_VERSION {
+                    meta.insert("layout", &LAYOUT_VERSION.to_be_bytes())?;
+                    info!(
+                        from = found,
+                        to = LAYOUT_VERSION,
+                        "job store layout upgraded"
+                    );
                 }
             }
         }
@@ -147,6 +172,9 @@ impl Store {
             queue,
             secrets: Mutex::new(HashMap::new()),
             by_tenant: db.open_tree("by_tenant")?,
+            outbox: db.open_tree("outbox")?,
+            outbox_wake: Notify::new(),
+            idempotency: db.open_tree("idempotency")?,
             db,
             write: Mutex::new(()),
             counts: Default::default(),
@@ -193,34 +221,41 @@ impl Store {
     pub async fn insert(&self, mut job: Job, secret: Option<&str>) -> Result<Job, StoreError> {
         {
             let _guard = self.lock();
-            let key = self.db.generate_id()?;
-            job.queue_key = Some(key);
-            job.request_key = secret.is_some();
-            self.keep_secret(job.id, secret);
-            self.jobs
-                .insert(job.id.as_bytes(), serde_json::to_vec(&job)?)?;
-            self.by_tenant
-                .insert(tenant_key(&job.tenant, job.created_at, job.id), &[])?;
-            self.queue.insert(key.to_be_bytes(), job.id.as_bytes())?;
-            self.waiting.fetch_add(1, Ordering::Relaxed);
-            self.count(None, job.status);
+            self.insert_locked(&mut job, secret)?;
         }
         self.db.flush_async().await?;
         debug!(job_id = %job.id, "job stored");
         Ok(job)
     }
 
-    /// Takes the oldest queued job for a worker and marks it rendering.
-    pub async fn claim_next(&self) -> Result<Option<Job>, StoreError> {
+    fn insert_locked(&self, job: &mut Job, secret: Option<&str>) -> Result<(), StoreError> {
+        let key = self.db.generate_id()?;
+        job.queue_key = Some(key);
+        job.request_key = secret.is_some();
+        self.keep_secret(job.id, secret);
+        self.jobs
+            .insert(job.id.as_bytes(), serde_json::to_vec(&job)?)?;
+        self.by_tenant
+            .insert(tenant_key(&job.tenant, job.created_at, job.id), &[])?;
+        self.queue.insert(key.to_be_bytes(), queue_entry(job))?;
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        self.count(None, job.status);
+        Ok(())
+    }
+
+    /// Takes the oldest queued job whose tenant `admit` lets start, and marks it rendering.
+    /// Jobs of tenants `admit` refuses keep their place, so they go first once admitted.
+    pub async fn claim_next(
+        &self,
+        mut admit: impl FnMut(&str) -> bool,
+    ) -> Result<Option<Job>, StoreError> {
         let claimed = {
             let _guard = self.lock();
             let mut claimed = None;
-            while let Some((key, id)) = self.queue.pop_min()? {
-                let Ok(id) = Uuid::from_slice(&id) else {
-                    continue;
-                };
+            while let Some((key, id)) = self.next_admitted(&mut admit)? {
+                self.queue.remove(&key)?;
                 self.waiting.fetch_sub(1, Ordering::Relaxed);
-                debug!(?key, %id, "queue pop");
+                debug!(?key, %id, "queue take");
                 if let Some(job) = self.start_locked(id)? {
                     claimed = Some(job);
                     break;
@@ -234,15 +269,56 @@ impl Store {
         Ok(claimed)
     }
 
-    /// Takes one specific queued job (the submit path, when a worker is free at once).
-    pub async fn claim(&self, id: Uuid) -> Result<Option<Job>, StoreError> {
+    /// The first queue entry `admit` accepts. A walk over the waiting jobs of refused tenants:
+    /// cheap (the tenant is in the entry, no record is read), and the queue is short unless
+    /// one tenant floods it, which its rate limit bounds.
+    fn next_admitted(
+        &self,
+        admit: &mut impl FnMut(&str) -> bool,
+    ) -> Result<Option<(sled::IVec, Uuid)>, StoreError> {
+        let mut refused: Vec<String> = Vec::new();
+        for entry in self.queue.iter() {
+            let (key, value) = entry?;
+            let Some(id) = value.get(..16).and_then(|b| Uuid::from_slice(b).ok()) else {
+                // Not an entry this server wrote: drop it rather than trip on it forever.
+                if self.queue.remove(&key)?.is_some() {
+                    self.waiting.fetch_sub(1, Ordering::Relaxed);
+                }
+                continue;
+            };
+            let tenant = match value.get(16..) {
+                Some(t) if !t.is_empty() => String::from_utf8_lossy(t).into_owned(),
+                // Entries written before the tenant was kept in them.
+                _ => match self.get(id)? {
+                    Some(job) => job.tenant,
+                    None => return Ok(Some((key, id))),
+                },
+            };
+            if refused.contains(&tenant) {
+                continue;
+            }
+            if admit(&tenant) {
+                return Ok(Some((key, id)));
+            }
+            refused.push(tenant);
+        }
+        Ok(None)
+    }
+
+    /// Takes one specific queued job (the submit path, when a worker is free at once), if
+    /// `admit` lets its tenant start.
+    pub async fn claim(
+        &self,
+        id: Uuid,
+        admit: impl FnOnce(&str) -> bool,
+    ) -> Result<Option<Job>, StoreError> {
         let claimed = {
             let _guard = self.lock();
             let Some(job) = self.get(id)? else {
                 return Ok(None);
             };
             match job.queue_key {
-                Some(key) if job.status == Status::Queued => {
+                Some(key) if job.status == Status::Queued && admit(&job.tenant) => {
                     if self.queue.remove(key.to_be_bytes())?.is_none() {
                         return Ok(None);
                     }
@@ -412,8 +488,13 @@ impl Store {
             }
         }
         self.keep_secret(id, None);
-        self.write_locked(&mut job, EventKind::Status, before)?;
+        let delivery = self.delivery_entry(&job)?;
+        let webhook = delivery.is_some();
+        self.write_locked_with(&mut job, EventKind::Status, before, delivery)?;
         crate::metrics::job_ended(job.status);
+        if webhook {
+            self.outbox_wake.notify_one();
+        }
         Ok(Ended::Now(job))
     }
 
@@ -455,7 +536,7 @@ impl Store {
                 job.progress = 0.0;
                 job.progress_message = "queued again after a restart".into();
                 self.write_locked(&mut job, EventKind::Status, Status::Rendering)?;
-                self.queue.insert(key.to_be_bytes(), job.id.as_bytes())?;
+                self.queue.insert(key.to_be_bytes(), queue_entry(&job))?;
                 self.waiting.fetch_add(1, Ordering::Relaxed);
                 count += 1;
             }
@@ -502,7 +583,7 @@ impl Store {
             job.request_key = secret.is_some();
             self.keep_secret(job.id, secret);
             self.write_locked(&mut job, EventKind::Status, before)?;
-            self.queue.insert(key.to_be_bytes(), job.id.as_bytes())?;
+            self.queue.insert(key.to_be_bytes(), queue_entry(&job))?;
             self.waiting.fetch_add(1, Ordering::Relaxed);
             job
         };
@@ -580,10 +661,40 @@ impl Store {
         kind: EventKind,
         before: Status,
     ) -> Result<(), StoreError> {
+        self.write_locked_with(job, kind, before, None)
+    }
+
+    /// Writes the record, and with it, in one transaction, an outbox entry.
+    fn write_locked_with(
+        &self,
+        job: &mut Job,
+        kind: EventKind,
+        before: Status,
+        outbox_entry: Option<outbox::OutboxEntry>,
+    ) -> Result<(), StoreError> {
         job.seq += 1;
         job.last_event = kind;
-        self.jobs
-            .insert(job.id.as_bytes(), serde_json::to_vec(job)?)?;
+        let record = serde_json::to_vec(job)?;
+        match outbox_entry {
+            None => {
+                self.jobs.insert(job.id.as_bytes(), record)?;
+            }
+            Some((key, delivery)) => {
+                (&self.jobs, &self.outbox)
+                    .transaction(|(jobs, outbox)| {
+                        jobs.insert(&job.id.as_bytes()[..], record.as_slice())?;
+                        outbox.insert(&key[..], delivery.as_slice())?;
+                        Ok::<_, sled::transaction::ConflictableTransactionError<()>>(())
+                    })
+                    .map_err(|e| match e {
+                        TransactionError::Storage(e) => StoreError::Sled(e),
+                        // The closure never aborts.
+                        TransactionError::Abort(()) => StoreError::Sled(sled::Error::Unsupported(
+                            "the outbox transaction aborted".into(),
+                        )),
+                    })?;
+            }
+        }
         self.count(Some(before), job.status);
         Ok(())
     }
@@ -610,6 +721,14 @@ enum Ended {
     Now(Job),
     Before(Job),
     Missing,
+}
+
+/// A queue entry's value: the job id, then its tenant (so the dispatcher can pass over a tenant
+/// at its limit without reading records).
+fn queue_entry(job: &Job) -> Vec<u8> {
+    let mut value = job.id.as_bytes().to_vec();
+    value.extend_from_slice(job.tenant.as_bytes());
+    value
 }
 
 /// The listing key's tenant part; length-prefixed so no tenant's keys run into another's.
@@ -763,7 +882,11 @@ mod tests {
         let dir = temp_store_dir();
         let store = Store::open(&dir).expect("open");
         let id = add(&store, "a").await;
-        let started = store.claim(id).await.expect("claim").expect("claimed");
+        let started = store
+            .claim(id, |_| true)
+            .await
+            .expect("claim")
+            .expect("claimed");
         let failed = || {
             Outcome::Failed(crate::jobs::Failure::new(
                 crate::jobs::ErrorCategory::Internal,
@@ -786,6 +909,122 @@ mod tests {
             .await
             .expect("finish");
         assert_eq!(late.map(|j| j.status), Some(Status::Cancelled));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn a_tenant_refused_a_start_keeps_its_place_while_others_go_first() {
+        let dir = temp_store_dir();
+        let store = Store::open(&dir).expect("open");
+        let a1 = add(&store, "a").await;
+        let a2 = add(&store, "a").await;
+        let b1 = add(&store, "b").await;
+        let only_b = |t: &str| t == "b";
+        let first = store.claim_next(only_b).await.expect("claim");
+        assert_eq!(first.map(|j| j.id), Some(b1));
+        assert!(store.claim_next(only_b).await.expect("claim").is_none());
+        assert_eq!(store.waiting(), 2);
+        assert!(store.claim(a1, only_b).await.expect("claim").is_none());
+        let next = store.claim_next(|_| true).await.expect("claim");
+        assert_eq!(next.map(|j| j.id), Some(a1), "a's oldest job first");
+        let last = store.claim_next(|_| true).await.expect("claim");
+        assert_eq!(last.map(|j| j.id), Some(a2));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn a_version_1_store_is_upgraded_and_its_queue_entries_still_start() {
+        let dir = temp_store_dir();
+        let id = {
+            let store = Store::open(&dir).expect("open");
+            let id = add(&store, "a").await;
+            // As version 1 wrote them: the queue entry holds only the id.
+            let (key, _) = store.queue.first().expect("read").expect("entry");
+            store.queue.insert(key, id.as_bytes()).expect("rewrite");
+            let meta = store.db.open_tree("meta").expect("meta");
+            meta.insert("layout", &1u32.to_be_bytes()).expect("layout");
+            store.db.flush().expect("flush");
+            id
+        };
+        let store = Store::open(&dir).expect("reopen");
+        let meta = store.db.open_tree("meta").expect("meta");
+        let layout = meta.get("layout").expect("read").expect("layout");
+        assert_eq!(layout.as_ref(), &LAYOUT_VERSION.to_be_bytes());
+        let refused = store.claim_next(|t| t != "a").await.expect("claim");
+        assert!(refused.is_none(), "the tenant is read from the record");
+        let claimed = store.claim_next(|_| true).await.expect("claim");
+        assert_eq!(claimed.map(|j| j.id), Some(id));
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn an_ending_with_a_webhook_lands_in_the_outbox_and_survives_a_reopen() {
+        let dir = temp_store_dir();
+        let id = {
+            let store = Store::open(&dir).expect("open");
+            let mut job = Job::new("a", "code".into(), Mode::Preview, OutputKind::Video);
+            job.webhook_url = Some("https://example.com/hook".into());
+            let id = store
+                .insert(job, Some("gw-secret-1"))
+                .await
+                .expect("insert")
+                .id;
+            add(&store, "a").await; // no webhook: no delivery
+            assert_eq!(store.outbox_len(), 0);
+            store.cancel(id).await.expect("cancel");
+            id
+        };
+        let store = Store::open(&dir).expect("reopen");
+        let due = store.due_deliveries(now_ms(), 10).expect("due");
+        assert_eq!(due.len(), 1);
+        let delivery = &due[0];
+        assert_eq!(
+            (delivery.job_id, delivery.event.as_str()),
+            (id, "render.cancelled")
+        );
+        assert!(!delivery.body.contains("gw-secret-1"));
+        let body: serde_json::Value = serde_json::from_str(&delivery.body).expect("json");
+        assert_eq!(body["status"], "cancelled");
+        // A failed try moves it later; an acknowledged one leaves.
+        let later = now_ms() + 60_000;
+        let next = store
+            .delivery_retry(delivery, later, "HTTP 500")
+            .await
+            .expect("retry");
+        assert_eq!(next.attempts, 1);
+        assert!(store.due_deliveries(now_ms(), 10).expect("due").is_empty());
+        assert_eq!(store.next_delivery_at().expect("next"), Some(later));
+        store.delivery_done(&next).await.expect("done");
+        assert_eq!(store.outbox_len(), 0);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn an_idempotency_key_makes_one_job_per_tenant() {
+        let dir = temp_store_dir();
+        let store = Store::open(&dir).expect("open");
+        let job = || Job::new("a", "code".into(), Mode::Preview, OutputKind::Video);
+        let first = match store.insert_idempotent(job(), None, "k", "f1").await {
+            Ok(IdempotentInsert::Inserted(job)) => job,
+            other => panic!("{other:?}"),
+        };
+        match store.insert_idempotent(job(), None, "k", "f2").await {
+            Ok(IdempotentInsert::Existing { job, fingerprint }) => {
+                assert_eq!((job.id, fingerprint.as_str()), (first.id, "f1"));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Another tenant's same key is its own.
+        let other = Job::new("b", "code".into(), Mode::Preview, OutputKind::Video);
+        let other = store.insert_idempotent(other, None, "k", "f1").await;
+        assert!(matches!(other, Ok(IdempotentInsert::Inserted(_))));
+        assert_eq!(store.prune_idempotency().expect("prune"), 0);
+        let found = store
+            .idempotent_job("a", "k")
+            .expect("get")
+            .map(|(_, j)| j.id);
+        assert_eq!(found, Some(first.id));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

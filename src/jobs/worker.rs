@@ -92,6 +92,19 @@ struct Running {
     stop: Arc<Notify>,
 }
 
+/// How many jobs each tenant may have rendering at once (api.md "Limits"); 0 is no limit.
+#[derive(Debug, Clone, Default)]
+pub struct TenantLimits {
+    pub default: usize,
+    pub overrides: HashMap<String, usize>,
+}
+
+impl TenantLimits {
+    pub fn of(&self, tenant: &str) -> usize {
+        self.overrides.get(tenant).copied().unwrap_or(self.default)
+    }
+}
+
 /// After a cancel, how long the worker waits for the render to notice before it lets the
 /// render finish unobserved and takes the next job.
 const CANCEL_GRACE: Duration = Duration::from_millis(700);
@@ -105,6 +118,11 @@ pub struct Pool {
     job_timeout: Duration,
     running: Mutex<HashMap<Uuid, Running>>,
     dispatcher: Mutex<Option<JoinHandle<()>>>,
+    tenant_limits: TenantLimits,
+    /// Jobs rendering per tenant; only grows under `claiming`, so a check and the take that
+    /// follows it cannot interleave with another claim.
+    per_tenant: Mutex<HashMap<String, usize>>,
+    claiming: tokio::sync::Mutex<()>,
 }
 
 impl Pool {
@@ -114,6 +132,7 @@ impl Pool {
         runner: Arc<dyn Runner>,
         size: usize,
         job_timeout: Duration,
+        tenant_limits: TenantLimits,
     ) -> Arc<Pool> {
         let size = size.max(1);
         let pool = Arc::new(Pool {
@@ -125,6 +144,9 @@ impl Pool {
             job_timeout,
             running: Mutex::new(HashMap::new()),
             dispatcher: Mutex::new(None),
+            tenant_limits,
+            per_tenant: Mutex::new(HashMap::new()),
+            claiming: tokio::sync::Mutex::new(()),
         });
         let dispatcher = pool.clone();
         let handle = tokio::spawn(async move { dispatcher.dispatch().await });
@@ -135,7 +157,13 @@ impl Pool {
     async fn dispatch(self: Arc<Self>) {
         loop {
             while let Ok(permit) = self.permits.clone().try_acquire_owned() {
-                match self.store.claim_next().await {
+                let claiming = self.claiming.lock().await;
+                let claimed = self.store.claim_next(|t| self.has_room(t)).await;
+                if let Ok(Some(job)) = &claimed {
+                    self.take_slot(&job.tenant);
+                }
+                drop(claiming);
+                match claimed {
                     Ok(Some(job)) => self.clone().spawn(job, permit),
                     Ok(None) => break,
                     Err(e) => {
@@ -153,7 +181,13 @@ impl Pool {
     /// job as it now is (rendering) or `None` when it waits in the queue.
     pub async fn submitted(self: &Arc<Self>, id: Uuid) -> Option<Job> {
         if let Ok(permit) = self.permits.clone().try_acquire_owned() {
-            match self.store.claim(id).await {
+            let claiming = self.claiming.lock().await;
+            let claimed = self.store.claim(id, |t| self.has_room(t)).await;
+            if let Ok(Some(job)) = &claimed {
+                self.take_slot(&job.tenant);
+            }
+            drop(claiming);
+            match claimed {
                 Ok(Some(job)) => {
                     self.clone().spawn(job.clone(), permit);
                     return Some(job);
@@ -164,6 +198,32 @@ impl Pool {
         }
         self.wake.notify_one();
         None
+    }
+
+    fn has_room(&self, tenant: &str) -> bool {
+        let limit = self.tenant_limits.of(tenant);
+        limit == 0 || self.tenant_running(tenant) < limit
+    }
+
+    /// Jobs of `tenant` a worker holds now.
+    pub fn tenant_running(&self, tenant: &str) -> usize {
+        let per_tenant = self.per_tenant.lock().unwrap_or_else(|p| p.into_inner());
+        per_tenant.get(tenant).copied().unwrap_or(0)
+    }
+
+    fn take_slot(&self, tenant: &str) {
+        let mut per_tenant = self.per_tenant.lock().unwrap_or_else(|p| p.into_inner());
+        *per_tenant.entry(tenant.to_string()).or_default() += 1;
+    }
+
+    fn give_back_slot(&self, tenant: &str) {
+        let mut per_tenant = self.per_tenant.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = per_tenant.get_mut(tenant) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                per_tenant.remove(tenant);
+            }
+        }
     }
 
     /// Renders in progress.
@@ -201,6 +261,7 @@ impl Pool {
     fn spawn(self: Arc<Self>, job: Job, permit: OwnedSemaphorePermit) {
         let id = job.id;
         let attempt = job.attempts;
+        let tenant = job.tenant.clone();
         let cancel = Arc::new(AtomicBool::new(false));
         let stop = Arc::new(Notify::new());
         self.running
@@ -259,6 +320,8 @@ impl Pool {
                         running.remove(&id);
                     }
                 }
+                // The tenant's slot frees with the worker, so its next job can start.
+                self.give_back_slot(&tenant);
                 drop(permit);
                 self.wake.notify_one();
             }

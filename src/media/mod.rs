@@ -2,6 +2,7 @@
 //! length before it is drawn or heard.
 
 pub mod audio;
+pub(crate) mod mp4;
 pub mod video;
 
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use bytes::Bytes;
 use image::RgbaImage;
 
 pub use audio::{probe_audio, AudioInfo};
-pub use video::{probe_video, VideoInfo};
+pub use video::{probe_video, VideoInfo, VideoSource};
 
 /// One resolved asset's content, indexed like `Scene::assets`.
 #[derive(Clone)]

@@ -5,11 +5,13 @@ use std::sync::Arc;
 use fast_image_resize::Resizer;
 use image::RgbaImage;
 
+use super::captions::CaptionPlan;
 use super::image_layer::Frame;
 use super::layers::{draw_layers, LayerPlan, Tools};
 use super::timeline::{self, Span};
 use super::transition::{self, TransitionKind};
 use super::RenderError;
+use crate::media::{Media, VideoFile};
 use crate::scene::Scene;
 
 /// Frames larger than this on either side are refused before any buffer is allocated.
@@ -27,6 +29,8 @@ pub struct Compositor {
     clips: Vec<ClipPlan>,
     /// Render-level overlays, drawn over the joined clips.
     overlays: Vec<LayerPlan>,
+    /// `<Captions>` tracks, drawn over everything.
+    captions: Vec<CaptionPlan>,
     images: Vec<Arc<RgbaImage>>,
     /// Per asset, whether any pixel is translucent; found on first use.
     has_alpha: Vec<Option<bool>>,
@@ -45,8 +49,37 @@ struct ClipPlan {
 }
 
 impl Compositor {
-    /// `images[i]` is the decoded pixels of `scene.assets[i]`.
+    /// `images[i]` is the decoded pixels of `scene.assets[i]`; for scenes without videos.
     pub fn new(scene: &Scene, images: Vec<Arc<RgbaImage>>) -> Result<Self, RenderError> {
+        Self::with_videos(scene, images, &[])
+    }
+
+    /// `media[i]` is the content of `scene.assets[i]`, as the asset resolver made it.
+    pub fn from_media(scene: &Scene, media: &[Media]) -> Result<Self, RenderError> {
+        // Other kinds never reach an image layer; a blank keeps the indices aligned.
+        let blank = Arc::new(RgbaImage::new(1, 1));
+        let images = media
+            .iter()
+            .map(|m| match m {
+                Media::Image(image) => image.clone(),
+                _ => blank.clone(),
+            })
+            .collect();
+        let videos: Vec<_> = media
+            .iter()
+            .map(|m| match m {
+                Media::Video(video) => Some(video.clone()),
+                _ => None,
+            })
+            .collect();
+        Self::with_videos(scene, images, &videos)
+    }
+
+    fn with_videos(
+        scene: &Scene,
+        images: Vec<Arc<RgbaImage>>,
+        videos: &[Option<Arc<VideoFile>>],
+    ) -> Result<Self, RenderError> {
         let (width, height) = (scene.width, scene.height);
         if width == 0 || height == 0 || width > MAX_SIDE || height > MAX_SIDE {
             return Err(RenderError::InvalidSize { width, height });
@@ -63,7 +96,9 @@ impl Compositor {
             };
             let mut layers = Vec::with_capacity(clip.layers.len());
             for layer in &clip.layers {
-                layers.extend(LayerPlan::new(layer, span, clip.start, frame, &images)?);
+                layers.extend(LayerPlan::new(
+                    layer, span, clip.start, frame, &images, videos,
+                )?);
             }
             clips.push(ClipPlan {
                 span,
@@ -82,7 +117,7 @@ impl Compositor {
         };
         let mut overlays = Vec::with_capacity(scene.overlays.len());
         for layer in &scene.overlays {
-            overlays.extend(LayerPlan::new(layer, whole, 0.0, frame, &images)?);
+            overlays.extend(LayerPlan::new(layer, whole, 0.0, frame, &images, videos)?);
         }
         Ok(Compositor {
             width,
@@ -91,6 +126,11 @@ impl Compositor {
             frame_count: scene.frame_count(),
             clips,
             overlays,
+            captions: scene
+                .captions
+                .iter()
+                .filter_map(|track| CaptionPlan::new(track, width, height))
+                .collect(),
             has_alpha: vec![None; images.len()],
             images,
             resizer: Resizer::new(),
@@ -177,9 +217,14 @@ impl Compositor {
                 progress,
                 frame.data,
                 next.data,
+                width,
+                height,
             );
         }
         draw_layers(&mut self.overlays, t, &mut frame, &mut tools, false);
+        for captions in &mut self.captions {
+            captions.draw(t, frame.data);
+        }
         self.active = active;
     }
 }

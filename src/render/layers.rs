@@ -6,11 +6,15 @@ use fast_image_resize::Resizer;
 use image::RgbaImage;
 
 use super::image_layer::{Frame, ImagePlan};
+use super::packshot::PackshotPlan;
 use super::pixels::{fill_black, force_opaque, is_opaque};
 use super::prepare::Source;
+use super::sequence::{SequenceKind, SequencePlan};
 use super::timeline::Span;
 use super::title::TitlePlan;
+use super::video_layer::VideoPlan;
 use super::RenderError;
+use crate::media::VideoFile;
 use crate::scene::{Layer, Window};
 
 /// A positioned image's box may exceed the frame (to be cropped by it), but not by so much
@@ -18,8 +22,20 @@ use crate::scene::{Layer, Window};
 const MAX_BOX_FACTOR: u32 = 4;
 
 pub enum LayerPlan {
-    Image { plan: ImagePlan, span: Span },
+    Image {
+        plan: ImagePlan,
+        span: Span,
+    },
     Text(TitlePlan),
+    /// `<Slider>` / `<Swipe>`: full-frame, opaque.
+    Sequence(Box<SequencePlan>),
+    /// `<Packshot>`: full-frame, opaque.
+    Packshot(Box<PackshotPlan>),
+    /// `<Video>` / `<TalkingHead>`: placed like an image, the picture changing per frame.
+    Video {
+        plan: Box<VideoPlan>,
+        span: Span,
+    },
 }
 
 /// What drawing layers borrows from the compositor.
@@ -39,16 +55,11 @@ impl LayerPlan {
         window_origin: f64,
         frame: (u32, u32),
         images: &[Arc<RgbaImage>],
+        videos: &[Option<Arc<VideoFile>>],
     ) -> Result<Option<Self>, RenderError> {
         match layer {
             Layer::Image(img) => {
-                let source = images.get(img.asset).ok_or(RenderError::MissingImage {
-                    asset: img.asset,
-                    provided: images.len(),
-                })?;
-                if source.width() == 0 || source.height() == 0 {
-                    return Err(RenderError::EmptyImage { asset: img.asset });
-                }
+                let source = decoded_image(images, img.asset)?;
                 let plan = ImagePlan::new(img, frame, source.dimensions());
                 let (bw, bh) = plan.box_size();
                 let limit = MAX_BOX_FACTOR * frame.0.max(frame.1);
@@ -64,15 +75,51 @@ impl LayerPlan {
             Layer::Text(text) => {
                 Ok(TitlePlan::new(text, window_origin, frame.0, frame.1).map(LayerPlan::Text))
             }
-            // Drawn by later versions of the compositor; the scene warns about them.
-            Layer::Video(_) | Layer::Slider(_) | Layer::Swipe(_) | Layer::Packshot(_) => Ok(None),
+            Layer::Slider(s) | Layer::Swipe(s) => {
+                let kind = match layer {
+                    Layer::Slider(_) => SequenceKind::Slider,
+                    _ => SequenceKind::Swipe,
+                };
+                let plan = SequencePlan::new(s, kind, span, frame, images, videos)?;
+                Ok(Some(LayerPlan::Sequence(Box::new(plan))))
+            }
+            Layer::Packshot(p) => {
+                let plan = PackshotPlan::new(p, span, frame, images, videos)?;
+                Ok(Some(LayerPlan::Packshot(Box::new(plan))))
+            }
+            Layer::Video(video) => {
+                let file = videos
+                    .get(video.asset)
+                    .and_then(Option::as_ref)
+                    .ok_or_else(|| RenderError::Video {
+                        asset: video.asset,
+                        error: "no video file was provided for it".into(),
+                    })?;
+                let span = video
+                    .window
+                    .map_or(span, |w| narrow(span, window_origin, w));
+                let plan = VideoPlan::new(video, frame, file.clone(), span.start)?;
+                let (bw, bh) = plan.box_size();
+                let limit = MAX_BOX_FACTOR * frame.0.max(frame.1);
+                if bw > limit || bh > limit {
+                    return Err(RenderError::BoxTooLarge {
+                        width: bw,
+                        height: bh,
+                    });
+                }
+                let plan = Box::new(plan);
+                Ok(Some(LayerPlan::Video { plan, span }))
+            }
         }
     }
 
     pub fn visible(&self, t: f64) -> bool {
         match self {
             LayerPlan::Image { span, .. } => span.contains(t),
+            LayerPlan::Video { plan, span } => span.contains(t) && !plan.failed(),
             LayerPlan::Text(title) => title.visible(t),
+            LayerPlan::Sequence(plan) => plan.visible(t),
+            LayerPlan::Packshot(plan) => plan.visible(t),
         }
     }
 
@@ -84,10 +131,29 @@ impl LayerPlan {
     }
 
     pub fn release(&mut self) {
-        if let LayerPlan::Image { plan, .. } = self {
-            plan.release();
+        match self {
+            LayerPlan::Image { plan, .. } => plan.release(),
+            LayerPlan::Text(_) => {}
+            LayerPlan::Sequence(plan) => plan.release(),
+            LayerPlan::Packshot(plan) => plan.release(),
+            LayerPlan::Video { plan, .. } => plan.release(),
         }
     }
+}
+
+/// The decoded pixels of asset `asset`, refused when missing or empty.
+pub(super) fn decoded_image(
+    images: &[Arc<RgbaImage>],
+    asset: usize,
+) -> Result<&Arc<RgbaImage>, RenderError> {
+    let source = images.get(asset).ok_or(RenderError::MissingImage {
+        asset,
+        provided: images.len(),
+    })?;
+    if source.width() == 0 || source.height() == 0 {
+        return Err(RenderError::EmptyImage { asset });
+    }
+    Ok(source)
 }
 
 /// A clip-relative window inside `span`, on the global timeline.
@@ -142,6 +208,30 @@ pub fn draw_layers(
                 }
                 title.draw(frame.data, frame.width, frame.height);
             }
+            LayerPlan::Sequence(plan) => {
+                plan.draw(t, frame, tools);
+                covered = true;
+            }
+            LayerPlan::Packshot(plan) => {
+                plan.draw(t, frame, tools);
+                covered = true;
+            }
+            LayerPlan::Video { plan, .. } => {
+                let replace = !covered && plan.is_full_frame();
+                if !covered && !replace {
+                    fill_black(frame.data);
+                }
+                match plan.draw(t, frame, replace, tools.scratch, tools.resizer) {
+                    Ok(dirty) => alpha_dirty |= dirty,
+                    Err(e) => {
+                        tracing::error!(asset = plan.asset, error = %e, "video layer skipped");
+                        if replace {
+                            fill_black(frame.data);
+                        }
+                    }
+                }
+                covered = true;
+            }
         }
     }
     if !covered {
@@ -152,7 +242,7 @@ pub fn draw_layers(
     }
 }
 
-fn prepare(plan: &mut ImagePlan, tools: &mut Tools<'_>) -> Result<(), RenderError> {
+pub(super) fn prepare(plan: &mut ImagePlan, tools: &mut Tools<'_>) -> Result<(), RenderError> {
     let image = &tools.images[plan.asset];
     let has_alpha = *tools.has_alpha[plan.asset].get_or_insert_with(|| !is_opaque(image));
     plan.prepare(tools.resizer, Source { image, has_alpha })

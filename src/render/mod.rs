@@ -4,21 +4,33 @@
 //! of something prepared once, a blend, or a copy.
 
 mod blur;
+mod captions;
 mod compositor;
 mod fit;
 mod image_layer;
 mod kenburns;
 mod layers;
+mod packshot;
 pub(crate) mod pixels;
 mod prepare;
 mod resample;
+mod sequence;
 pub mod text;
 mod timeline;
 mod title;
 mod transition;
+mod video_layer;
 
 #[cfg(test)]
+mod captions_tests;
+#[cfg(test)]
+mod sequence_tests;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod transition_tests;
+#[cfg(test)]
+mod video_tests;
 
 pub use compositor::Compositor;
 
@@ -34,6 +46,8 @@ pub enum RenderError {
     EmptyImage { asset: usize },
     #[error("a positioned image box of {width}×{height} is far larger than the frame")]
     BoxTooLarge { width: u32, height: u32 },
+    #[error("the video of asset {asset} cannot be drawn: {error}")]
+    Video { asset: usize, error: String },
     #[error("resampling an image failed: {0}")]
     Resample(String),
 }

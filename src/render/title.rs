@@ -2,7 +2,9 @@
 //! once; frames only blend the prepared sprite.
 
 use super::pixels::{composite_over, composite_over_transparent, fill, premultiply, Pixmap};
-use super::text::{measure_text, render_text, LineAlign, TextBlock, TextStyle};
+use super::text::{
+    measure_text_in, render_text_in, resolve_family, LineAlign, TextBlock, TextStyle,
+};
 use crate::scene::{Align, TextKind, TextLayer};
 
 /// Lines are spaced a little wider than the font's own ascent + descent so wrapped titles
@@ -77,15 +79,18 @@ impl TitlePlan {
             align,
             bold: layer.kind == TextKind::Title,
         };
+        // An unknown family was reported when the scene was prepared; it draws in the default.
+        let family = layer.font_family.as_deref().and_then(resolve_family);
+        let family = family.as_deref();
         let mut size = font_size(layer.kind, &text, width, height);
         // The width estimate (0.55 em a character) is narrower than the bundled faces: a line
         // that only just overflows is set a little smaller rather than broken in two.
-        let (natural, _) = measure_text(&text, &style(size, None));
+        let (natural, _) = measure_text_in(&text, &style(size, None), family);
         if natural > max_width && max_width / natural >= MIN_SHRINK {
             size = (size * max_width / natural).floor().max(16.0);
         }
         // Whatever still does not fit wraps inside the margins instead of running off.
-        let mut block = render_text(&text, &style(size, Some(max_width)));
+        let mut block = render_text_in(&text, &style(size, Some(max_width)), family);
         if let Some(colour) = layer.background.filter(|b| b[3] > 0) {
             block = with_box(block, colour, (BOX_PADDING * size).round() as i32);
         }

@@ -242,21 +242,7 @@ pub(super) fn talking_head(
         duration,
         Vec::new(),
     );
-    Ok((
-        VideoLayer {
-            asset,
-            resize: Resize::Cover,
-            crop_position: CropPosition::Center,
-            rect: None,
-            window: None,
-            cut_from: 0.0,
-            cut_to: None,
-            keep_audio: false,
-            volume: 1.0,
-            source: el.source,
-        },
-        voice,
-    ))
+    Ok((VideoLayer::full_frame(asset, el.source), voice))
 }
 
 pub(super) fn text(el: &Element) -> Result<TextLayer, SceneError> {

@@ -136,6 +136,24 @@ pub struct VideoLayer {
     pub source: Option<SourcePos>,
 }
 
+impl VideoLayer {
+    /// A whole, untrimmed, silent video covering the frame (a TalkingHead, a card).
+    pub fn full_frame(asset: usize, source: Option<SourcePos>) -> Self {
+        VideoLayer {
+            asset,
+            resize: Resize::Cover,
+            crop_position: CropPosition::Center,
+            rect: None,
+            window: None,
+            cut_from: 0.0,
+            cut_to: None,
+            keep_audio: false,
+            volume: 1.0,
+            source,
+        }
+    }
+}
+
 /// A positioned layer's box in output pixels. `height: None` keeps the source's aspect ratio.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct BoxRect {

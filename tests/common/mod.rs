@@ -111,6 +111,12 @@ impl Server {
             "VARG_S3_REGION",
             "VARG_S3_PREFIX",
             "VARG_S3_PUBLIC_URL",
+            "VARG_KEYS_FILE",
+            "VARG_WEBHOOK_SECRET",
+            "VARG_MAX_JOBS_PER_TENANT",
+            "VARG_SUBMITS_PER_MINUTE",
+            "VARG_WEBHOOK_RETRY_BASE_MS",
+            "VARG_FONTS_DIR",
         ] {
             cmd.env_remove(name);
         }

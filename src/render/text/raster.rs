@@ -1,11 +1,9 @@
 //! Lays a string out with cosmic-text and rasterises it, once, into a premultiplied sprite.
 
-use cosmic_text::{
-    Attrs, Buffer, CacheKey, Family, FontSystem, Metrics, Shaping, SwashCache, SwashContent,
-    Weight, Wrap,
-};
+use cosmic_text::{FontSystem, SwashCache, SwashContent};
 
-use super::fonts::{with_font_system, DEFAULT_FAMILY};
+use super::fonts::with_font_system;
+use super::layout::{lay_out, Layout};
 use super::outline;
 use crate::render::pixels::{div255, premultiply, Pixmap};
 
@@ -44,90 +42,105 @@ pub struct TextBlock {
     pub box_height: f32,
 }
 
-struct PlacedGlyph {
-    key: CacheKey,
-    x: i32,
-    y: i32,
+/// Lays out and rasterises `text` in the default sans.
+pub fn render_text(text: &str, style: &TextStyle) -> TextBlock {
+    render_text_in(text, style, None)
 }
 
-/// Lays out and rasterises `text`.
-pub fn render_text(text: &str, style: &TextStyle) -> TextBlock {
-    with_font_system(|fs| {
-        let layout = lay_out(fs, text, style);
-        rasterise(fs, &layout, style)
-    })
+/// Lays out and rasterises `text` in `family` (a loaded family name; see
+/// [`super::resolve_family`]), the default sans when `None`.
+pub fn render_text_in(text: &str, style: &TextStyle, family: Option<&str>) -> TextBlock {
+    let shaped = shape(text, style, family);
+    let sprite = shaped.ink.paint(style.color, style.outline.map(|(_, c)| c));
+    TextBlock {
+        sprite,
+        offset_x: shaped.ink.x - shaped.layout.left.floor() as i32,
+        offset_y: shaped.ink.y,
+        box_width: shaped.layout.right - shaped.layout.left,
+        box_height: shaped.layout.bottom,
+    }
 }
 
 /// The layout box (`text_w`, `text_h`) `text` would get, without drawing it.
 pub fn measure_text(text: &str, style: &TextStyle) -> (f32, f32) {
+    measure_text_in(text, style, None)
+}
+
+/// [`measure_text`] in `family`.
+pub fn measure_text_in(text: &str, style: &TextStyle, family: Option<&str>) -> (f32, f32) {
     with_font_system(|fs| {
-        let layout = lay_out(fs, text, style);
+        let layout = lay_out(fs, text, style, family);
         (layout.right - layout.left, layout.bottom)
     })
 }
 
-struct Layout {
-    glyphs: Vec<PlacedGlyph>,
-    left: f32,
-    right: f32,
-    bottom: f32,
+/// A text laid out and rasterised into coverage, ready to be painted in any colours.
+#[derive(Debug, Clone, Default)]
+pub struct Shaped {
+    pub layout: Layout,
+    pub ink: Ink,
 }
 
-fn lay_out(fs: &mut FontSystem, text: &str, style: &TextStyle) -> Layout {
-    let size = style.size.max(1.0);
-    let mut buffer = Buffer::new(fs, Metrics::new(size, style.line_height.max(1.0)));
-    buffer.set_wrap(Wrap::WordOrGlyph);
-    buffer.set_size(style.max_width, None);
-    let weight = if style.bold {
-        Weight::BOLD
-    } else {
-        Weight::NORMAL
-    };
-    let attrs = Attrs::new()
-        .family(Family::Name(DEFAULT_FAMILY))
-        .weight(weight);
-    let align = match style.align {
-        LineAlign::Left => cosmic_text::Align::Left,
-        LineAlign::Center => cosmic_text::Align::Center,
-        LineAlign::Right => cosmic_text::Align::Right,
-    };
-    buffer.set_text(text, &attrs, Shaping::Advanced, Some(align));
-    buffer.shape_until_scroll(fs, false);
+/// Lays out and rasterises `text`; glyph positions in `layout` minus `(ink.x, ink.y)` are
+/// positions in the ink.
+pub fn shape(text: &str, style: &TextStyle, family: Option<&str>) -> Shaped {
+    with_font_system(|fs| {
+        let layout = lay_out(fs, text, style, family);
+        let outline = style
+            .outline
+            .filter(|(w, c)| *w > 0.0 && c[3] > 0)
+            .map(|(w, _)| w.min(outline::MAX_RADIUS));
+        let ink = rasterise(fs, &layout, outline);
+        Shaped { layout, ink }
+    })
+}
 
-    // The block spans the extent of the lines as laid out (lines are aligned inside the wrap
-    // width), so a single centred line is exactly as wide as its glyphs.
-    let mut layout = Layout {
-        glyphs: Vec::new(),
-        left: f32::INFINITY,
-        right: f32::NEG_INFINITY,
-        bottom: 0.0,
-    };
-    for run in buffer.layout_runs() {
-        layout.bottom = layout.bottom.max(run.line_top + run.line_height);
-        for glyph in run.glyphs {
-            layout.left = layout.left.min(glyph.x);
-            layout.right = layout.right.max(glyph.x + glyph.w);
-            let physical = glyph.physical((0.0, run.line_y), 1.0);
-            layout.glyphs.push(PlacedGlyph {
-                key: physical.cache_key,
-                x: physical.x,
-                y: physical.y,
-            });
+/// Glyph coverage of a laid-out text, its outline grown from it, and colour glyphs (emoji).
+#[derive(Debug, Clone, Default)]
+pub struct Ink {
+    /// Top-left corner in layout pixels.
+    pub x: i32,
+    pub y: i32,
+    pub width: u32,
+    pub height: u32,
+    cov: Vec<u8>,
+    grown: Option<Vec<u8>>,
+    /// Premultiplied colour glyph pixels, where there are any.
+    colour: Option<Pixmap>,
+}
+
+impl Ink {
+    /// A premultiplied sprite: the outline (when the text has one and `outline` is given)
+    /// under the fill; colour glyphs keep their colours, faded by the fill's alpha.
+    pub fn paint(&self, fill: [u8; 4], outline: Option<[u8; 4]>) -> Pixmap {
+        let mut sprite = Pixmap::new(self.width, self.height);
+        if self.cov.is_empty() {
+            return sprite;
         }
+        if let (Some(grown), Some(c)) = (&self.grown, outline) {
+            paint_mask(&mut sprite.data, grown, premultiply(c));
+        }
+        let fill_px = premultiply(fill);
+        for (i, &m) in self.cov.iter().enumerate() {
+            if m == 0 {
+                continue;
+            }
+            let px = match &self.colour {
+                Some(colour) if colour.data[i * 4 + 3] > 0 => {
+                    let a = u32::from(fill[3]);
+                    let s = &colour.data[i * 4..i * 4 + 4];
+                    [0, 1, 2, 3].map(|c| div255(u32::from(s[c]) * a) as u8)
+                }
+                _ => fill_px.map(|v| div255(u32::from(v) * u32::from(m)) as u8),
+            };
+            over_keep_alpha(&mut sprite.data[i * 4..i * 4 + 4], px);
+        }
+        sprite
     }
-    if layout.glyphs.is_empty() {
-        layout.left = 0.0;
-        layout.right = 0.0;
-    }
-    layout
 }
 
-fn rasterise(fs: &mut FontSystem, layout: &Layout, style: &TextStyle) -> TextBlock {
-    let (glyphs, left) = (&layout.glyphs, layout.left);
-    if glyphs.is_empty() {
-        return TextBlock::default();
-    }
-
+fn rasterise(fs: &mut FontSystem, layout: &Layout, outline: Option<f32>) -> Ink {
+    let glyphs = &layout.glyphs;
     let mut cache = SwashCache::new();
     let images: Vec<_> = glyphs
         .iter()
@@ -137,7 +150,6 @@ fn rasterise(fs: &mut FontSystem, layout: &Layout, style: &TextStyle) -> TextBlo
             (p.width > 0 && p.height > 0).then(|| (g.x + p.left, g.y - p.top, image))
         })
         .collect();
-    let (box_w, box_h) = (layout.right - left, layout.bottom);
     let bbox: Option<(i32, i32, i32, i32)> = images.iter().fold(None, |acc, (x, y, img)| {
         let (w, h) = (img.placement.width as i32, img.placement.height as i32);
         let r = (*x, *y, x + w, y + h);
@@ -146,20 +158,12 @@ fn rasterise(fs: &mut FontSystem, layout: &Layout, style: &TextStyle) -> TextBlo
             Some((a, b, c, d)) => (a.min(r.0), b.min(r.1), c.max(r.2), d.max(r.3)),
         })
     });
+    // Only whitespace: the box still takes room but draws nothing.
     let Some((ix0, iy0, ix1, iy1)) = bbox else {
-        // Only whitespace: the box still takes room but draws nothing.
-        return TextBlock {
-            box_width: box_w,
-            box_height: box_h,
-            ..TextBlock::default()
-        };
+        return Ink::default();
     };
 
-    let outline = style
-        .outline
-        .filter(|(w, c)| *w > 0.0 && c[3] > 0)
-        .map(|(w, c)| (w.min(outline::MAX_RADIUS), c));
-    let pad = outline.map_or(0, |(w, _)| w.ceil() as i32 + 1);
+    let pad = outline.map_or(0, |w| w.ceil() as i32 + 1);
     let (ox, oy) = (ix0 - pad, iy0 - pad);
     let (w, h) = (
         (ix1 - ix0 + 2 * pad) as usize,
@@ -196,33 +200,15 @@ fn rasterise(fs: &mut FontSystem, layout: &Layout, style: &TextStyle) -> TextBlo
             }
         }
     }
-
-    let mut sprite = Pixmap::new(w as u32, h as u32);
-    if let Some((radius, c)) = outline {
-        let grown = outline::dilate(&cov, w, h, radius);
-        paint_mask(&mut sprite.data, &grown, premultiply(c));
-    }
-    let fill = premultiply(style.color);
-    for (i, &m) in cov.iter().enumerate() {
-        if m == 0 {
-            continue;
-        }
-        let px = if has_colour && colour.data[i * 4 + 3] > 0 {
-            let a = u32::from(style.color[3]);
-            let s = &colour.data[i * 4..i * 4 + 4];
-            [0, 1, 2, 3].map(|c| div255(u32::from(s[c]) * a) as u8)
-        } else {
-            fill.map(|v| div255(u32::from(v) * u32::from(m)) as u8)
-        };
-        over_keep_alpha(&mut sprite.data[i * 4..i * 4 + 4], px);
-    }
-
-    TextBlock {
-        sprite,
-        offset_x: ox - left.floor() as i32,
-        offset_y: oy,
-        box_width: box_w,
-        box_height: box_h,
+    let grown = outline.map(|radius| outline::dilate(&cov, w, h, radius));
+    Ink {
+        x: ox,
+        y: oy,
+        width: w as u32,
+        height: h as u32,
+        cov,
+        grown,
+        colour: has_colour.then_some(colour),
     }
 }
 
