@@ -48,18 +48,7 @@ fn render(dir: &Path, name: &str, code: &str) -> PathBuf {
     let program = dir.join(format!("{name}.tsx"));
     std::fs::write(&program, code).expect("write program");
     let output = dir.join(format!("{name}.mp4"));
-    let out = run(Command::new(BIN)
-        .arg("render")
-        .arg(&program)
-        .arg("-o")
-        .arg(&output)
-        .arg("--data-dir")
-        .arg(dir.join("data")));
-    assert!(
-        out.status.success(),
-        "render failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    render_cli(&program, &output, &dir.join("data"), &[]);
     output
 }
 
@@ -231,11 +220,11 @@ fn ducking_lowers_the_music_while_speech_sounds() {
 fn each_word_burst_starts_within_a_frame_of_its_caption() {
     let dir = temp_dir("audio-captions");
     // The speech starts at 1.0 s: the first clip's fade overlaps the second by 0.5 s.
-    let code = r#"const s = Speech({ children: "captions follow the voice word by word" });
+    let code = r##"const s = Speech({ children: "captions follow the voice word by word" });
 export default <Render width={320} height={180} fps={30}>
   <Clip duration={1.5} transition={{ name: "fade", duration: 0.5 }}><Image prompt="intro" /></Clip>
-  <Clip duration="auto"><Image prompt="talk" />{s}<Captions src={s} style="tiktok" /></Clip>
-</Render>;"#;
+  <Clip duration="auto"><Image prompt="talk" />{s}<Captions src={s} style="tiktok" color="#ff00ff" /></Clip>
+</Render>;"##;
     let program = dir.join("check.tsx");
     std::fs::write(&program, code).expect("write program");
     let out = run(Command::new(BIN)
@@ -257,8 +246,24 @@ export default <Render width={320} height={180} fps={30}>
     assert_eq!(words.len(), 7, "{words:?}");
     assert!((words[0]["start"].as_f64().expect("start") - 1.0).abs() < 1e-9);
 
-    let samples = pcm(&render(&dir, "captions", code));
+    let video = render(&dir, "captions", code);
+    let samples = pcm(&video);
     let frame = 1.0 / 30.0;
+    // The drawn caption (magenta) appears in the frame where the first word and its burst
+    // start, and not in the frame before.
+    let magenta = |t: f64| {
+        frame_rgb(&video, t)
+            .chunks_exact(3)
+            .filter(|p| p[0] > 200 && p[2] > 200 && p[1] < 80)
+            .count()
+    };
+    let first = words[0]["start"].as_f64().expect("start");
+    // ffmpeg's `-ss t` gives the first frame at or after t: frames 29 and 30 here.
+    let (before, during) = (magenta(first - 1.5 * frame), magenta(first - 0.5 * frame));
+    assert!(
+        before < 5 && during > 30,
+        "magenta caption pixels: {before} before the first word, {during} at it"
+    );
     for word in &words {
         let start = word["start"].as_f64().expect("start");
         let end = word["end"].as_f64().expect("end");

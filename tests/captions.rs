@@ -24,20 +24,6 @@ export default (
 );
 "#;
 
-/// One decoded frame at `seconds`, RGB.
-fn frame_at(mp4: &Path, seconds: f64) -> Vec<u8> {
-    let out = run(Command::new("ffmpeg")
-        .args(["-v", "error", "-ss", &format!("{seconds:.3}"), "-i"])
-        .arg(mp4)
-        .args(["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
 #[test]
 fn karaoke_captions_are_burned_into_the_video() {
     let server = Server::start();
@@ -53,7 +39,7 @@ fn karaoke_captions_are_burned_into_the_video() {
     let mp4 = download(url, "captions.mp4");
     let (width, height) = (1080usize, 1920usize);
     // Placeholder speech: 0.4 s a word, so the second word is being sung at 0.6 s.
-    let rgb = frame_at(&mp4, 0.6);
+    let rgb = frame_rgb(&mp4, 0.6);
     assert_eq!(rgb.len(), width * height * 3);
     // Karaoke at the bottom: sung text is the preset yellow, the rest white, outlined black.
     let band = (height - 200)..height;

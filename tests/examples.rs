@@ -43,16 +43,7 @@ fn every_example_renders_with_its_declared_size_and_frame_count() {
         let data = temp_dir("example");
         let scene = scene_of(&file, &data);
         let out_path = data.join("out.mp4");
-        let out = run(Command::new(BIN)
-            .arg("render")
-            .arg(&file)
-            .arg("--preview")
-            .arg("-o")
-            .arg(&out_path)
-            .arg("--data-dir")
-            .arg(&data));
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "render {}: {stderr}", file.display());
+        let stderr = render_cli(&file, &out_path, &data, &["--preview"]);
         assert!(
             !stderr.contains("not drawn"),
             "{} left a component undrawn: {stderr}",
@@ -117,18 +108,11 @@ fn frames_output_writes_one_png_per_clip_at_its_middle() {
     let dir = temp_dir("frames-cli");
     let program = dir.join("three.tsx");
     std::fs::write(&program, code).expect("write program");
-    let out = run(Command::new(BIN)
-        .arg("render")
-        .arg(&program)
-        .arg("--frames")
-        .arg("-o")
-        .arg(dir.join("stills"))
-        .arg("--data-dir")
-        .arg(dir.join("data")));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    render_cli(
+        &program,
+        &dir.join("stills"),
+        &dir.join("data"),
+        &["--frames"],
     );
     for n in 1..=3 {
         let path = dir.join("stills").join(format!("clip-00{n}.png"));

@@ -44,16 +44,7 @@ fn slider_swipe_and_packshot_render_in_preview_without_undrawn_warnings() {
     std::fs::write(&file, PROGRAM).expect("write program");
 
     let out_path = data.join("out.mp4");
-    let out = run(Command::new(BIN)
-        .arg("render")
-        .arg(&file)
-        .arg("--preview")
-        .arg("-o")
-        .arg(&out_path)
-        .arg("--data-dir")
-        .arg(&data));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "render: {stderr}");
+    let stderr = render_cli(&file, &out_path, &data, &["--preview"]);
     assert!(
         !stderr.contains("not drawn"),
         "undrawn components: {stderr}"

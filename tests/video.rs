@@ -165,19 +165,11 @@ fn an_x264_file_with_b_frames_an_edit_list_and_sound_plays_frame_for_frame() {
     )
     .expect("write program");
     let output = dir.join("out.mp4");
-    let out = run(Command::new(BIN)
-        .arg("render")
-        .arg(&program)
-        .arg("-o")
-        .arg(&output)
-        .arg("--asset-dirs")
-        .arg(&dir)
-        .arg("--data-dir")
-        .arg(dir.join("data")));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    render_cli(
+        &program,
+        &output,
+        &dir.join("data"),
+        &["--asset-dirs", dir.to_str().expect("utf-8 path")],
     );
     let (want, got) = (centres(&source), centres(&output));
     assert_eq!(want.len(), 48);
@@ -185,4 +177,43 @@ fn an_x264_file_with_b_frames_an_edit_list_and_sound_plays_frame_for_frame() {
     for (i, (w, g)) in want.iter().zip(&got).enumerate() {
         assert!(close(*g, *w), "frame {i}: source {w:?}, render {g:?}");
     }
+    assert_eq!(
+        peak_db(&output),
+        None,
+        "without keepAudio the video's sound is left out"
+    );
+
+    // D8: keepAudio brings the file's 440 Hz tone into the mix, positioned or not.
+    std::fs::write(
+        &program,
+        r#"export default <Render width={64} height={48} fps={24}>
+  <Clip duration={2}><Video src="x264.mp4" left={0} top={0} width="50%" keepAudio /></Clip>
+</Render>;"#,
+    )
+    .expect("write program");
+    let with_sound = dir.join("with-sound.mp4");
+    render_cli(
+        &program,
+        &with_sound,
+        &dir.join("data"),
+        &["--asset-dirs", dir.to_str().expect("utf-8 path")],
+    );
+    // ffmpeg's sine source peaks at 1/8 (−18 dBFS): the tone must arrive at about unity gain.
+    let peak = peak_db(&with_sound).expect("an audio stream");
+    assert!(
+        (peak + 18.0).abs() < 3.0,
+        "the tone at unity gain: peak {peak} dB"
+    );
+}
+
+/// The peak level of the file's sound in dBFS (ffmpeg's volumedetect), `None` without sound.
+fn peak_db(path: &std::path::Path) -> Option<f64> {
+    let out = run(Command::new("ffmpeg")
+        .args(["-v", "info", "-i"])
+        .arg(path)
+        .args(["-map", "0:a:0?", "-af", "volumedetect", "-f", "null", "-"]));
+    let log = String::from_utf8_lossy(&out.stderr);
+    log.lines()
+        .find_map(|l| l.split("max_volume:").nth(1))
+        .and_then(|v| v.trim().trim_end_matches("dB").trim().parse().ok())
 }

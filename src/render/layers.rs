@@ -245,5 +245,12 @@ pub fn draw_layers(
 pub(super) fn prepare(plan: &mut ImagePlan, tools: &mut Tools<'_>) -> Result<(), RenderError> {
     let image = &tools.images[plan.asset];
     let has_alpha = *tools.has_alpha[plan.asset].get_or_insert_with(|| !is_opaque(image));
-    plan.prepare(tools.resizer, Source { image, has_alpha })
+    plan.prepare(
+        tools.resizer,
+        Source {
+            image,
+            has_alpha,
+            moving: false,
+        },
+    )
 }

@@ -6,7 +6,7 @@ use image::RgbaImage;
 use super::blur::box_blur;
 use super::fit::{contain_rect, cover_crop};
 use super::pixels::{self, Pixmap, View};
-use super::resample::{premultiply_in_place, resample, whole, Alpha, PREPARE_FILTER};
+use super::resample::{premultiply_in_place, resample, whole, Alpha, FRAME_FILTER, PREPARE_FILTER};
 use super::RenderError;
 use crate::scene::{CropPosition, Resize};
 
@@ -24,6 +24,9 @@ pub struct Source<'a> {
     pub image: &'a RgbaImage,
     /// Whether any pixel is not fully opaque.
     pub has_alpha: bool,
+    /// A video picture, replaced every frame or two: fitted with the per-frame filter, since
+    /// Lanczos' extra sharpness is invisible in motion and costs ≈ 1.5× the time.
+    pub moving: bool,
 }
 
 impl Source<'_> {
@@ -94,7 +97,11 @@ fn scaled(
         &mut out.data,
         width,
         height,
-        PREPARE_FILTER,
+        if src.moving {
+            FRAME_FILTER
+        } else {
+            PREPARE_FILTER
+        },
         src.alpha(),
     )?;
     if src.has_alpha {
@@ -191,6 +198,7 @@ mod tests {
         Source {
             image,
             has_alpha: false,
+            moving: false,
         }
     }
 
@@ -238,6 +246,7 @@ mod tests {
         let src = Source {
             image: &img,
             has_alpha: true,
+            moving: false,
         };
         let out = fit(&mut r, src, 20, 20, Resize::Stretch, CropPosition::Center).expect("fit");
         let p = px(&out, 10, 10);

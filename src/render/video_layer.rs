@@ -126,6 +126,7 @@ impl VideoPlan {
             Source {
                 image: picture,
                 has_alpha: false,
+                moving: true,
             },
         )?;
         self.fitted = Some(wanted);

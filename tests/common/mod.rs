@@ -433,3 +433,37 @@ pub fn assert_valid_mp4(path: &Path, width: u64, height: u64, fps: &str, frames:
     let errors = decode_errors(path);
     assert!(errors.trim().is_empty(), "ffmpeg reported: {errors}");
 }
+
+/// `varg-render render PROGRAM -o OUTPUT --data-dir DATA [EXTRA...]` through the real binary;
+/// panics with its stderr unless it succeeds, else returns the stderr (warnings).
+pub fn render_cli(program: &Path, output: &Path, data: &Path, extra: &[&str]) -> String {
+    let out = run(Command::new(BIN)
+        .arg("render")
+        .arg(program)
+        .arg("-o")
+        .arg(output)
+        .arg("--data-dir")
+        .arg(data)
+        .args(extra));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        out.status.success(),
+        "render {} failed: {stderr}",
+        program.display()
+    );
+    stderr
+}
+
+/// One decoded frame at `seconds`, RGB.
+pub fn frame_rgb(mp4: &Path, seconds: f64) -> Vec<u8> {
+    let out = run(Command::new("ffmpeg")
+        .args(["-v", "error", "-ss", &format!("{seconds:.3}"), "-i"])
+        .arg(mp4)
+        .args(["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
