@@ -211,15 +211,17 @@ pub async fn render_code(
     let mut warnings = scene.warnings.clone();
     if output == OutputKind::Frames {
         let started = Instant::now();
-        let stills = tokio::task::spawn_blocking(move || render_stills(&scene, &media, &cancel))
-            .await
-            .map_err(|e| {
-                Failure::new(
-                    ErrorCategory::Internal,
-                    format!("the render task failed: {e}"),
-                )
-            })??;
+        let (stills, skipped) =
+            tokio::task::spawn_blocking(move || render_stills(&scene, &media, &cancel))
+                .await
+                .map_err(|e| {
+                    Failure::new(
+                        ErrorCategory::Internal,
+                        format!("the render task failed: {e}"),
+                    )
+                })??;
         timings.compose_ms = elapsed_ms(started);
+        warnings.extend(skipped);
         return Ok(Rendered {
             frames: stills.len() as u64,
             output: RenderedOutput::Stills(stills),
@@ -264,6 +266,7 @@ pub async fn render_code(
         )
     })??;
     warnings.extend(sound_warnings);
+    warnings.extend(encoded.warnings);
     timings.compose_ms = encoded.compose_ms;
     timings.encode_ms = encoded.encode_ms;
     crate::metrics::add_frames(encoded.frames);
@@ -294,7 +297,7 @@ fn render_stills(
     scene: &Scene,
     media: &[Media],
     cancel: &AtomicBool,
-) -> Result<Vec<Still>, Failure> {
+) -> Result<(Vec<Still>, Vec<String>), Failure> {
     let mut compositor = compositor_for(scene, media)?;
     let mut stills = Vec::with_capacity(scene.clips.len());
     for (clip, c) in scene.clips.iter().enumerate() {
@@ -308,7 +311,7 @@ fn render_stills(
         let png = frame_png(&mut compositor, scene, at).map_err(encode_failure)?;
         stills.push(Still { clip, at, png });
     }
-    Ok(stills)
+    Ok((stills, compositor.take_warnings()))
 }
 
 /// The share of overall progress the frames take.

@@ -30,6 +30,8 @@ pub struct EncodedVideo {
     pub compose_ms: u64,
     /// Time spent in the H.264 encoder and the muxer, milliseconds.
     pub encode_ms: u64,
+    /// Parts of the scene that could not be drawn (see `Compositor::take_warnings`).
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -29,6 +29,7 @@ const THUMBNAIL_SECONDS: u64 = 1;
 struct Composed {
     thumbnail: Option<Vec<u8>>,
     busy: Duration,
+    warnings: Vec<String>,
 }
 
 struct Encoded {
@@ -95,6 +96,7 @@ pub fn encode_scene(
             frames: encoded.frames,
             compose_ms: composed.busy.as_millis() as u64,
             encode_ms: encoded.busy.as_millis() as u64,
+            warnings: composed.warnings,
         })
     })
 }
@@ -131,7 +133,11 @@ fn compose(
             break;
         }
     }
-    Ok(Composed { thumbnail, busy })
+    Ok(Composed {
+        thumbnail,
+        busy,
+        warnings: compositor.take_warnings(),
+    })
 }
 
 fn encode(

@@ -39,6 +39,8 @@ pub struct Compositor {
     active: Vec<usize>,
     layer_scratch: Vec<u8>,
     clip_scratch: Vec<u8>,
+    /// Parts of the scene that failed to draw, for the job's warnings.
+    skipped: Vec<String>,
 }
 
 struct ClipPlan {
@@ -136,8 +138,14 @@ impl Compositor {
             resizer: Resizer::new(),
             active: Vec::new(),
             layer_scratch: Vec::new(),
+            skipped: Vec::new(),
             clip_scratch: Vec::new(),
         })
+    }
+
+    /// What could not be drawn so far (one line each), for the job's warnings.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.skipped)
     }
 
     pub fn frame_count(&self) -> u64 {
@@ -176,6 +184,7 @@ impl Compositor {
             has_alpha: &mut self.has_alpha,
             resizer: &mut self.resizer,
             scratch: &mut self.layer_scratch,
+            skipped: &mut self.skipped,
         };
         let mut frame = Frame {
             data: out,

@@ -12,7 +12,7 @@ use super::pixels::{composite_over, Pixmap, View};
 use super::prepare::{fit, Source};
 use super::resample::{resample, Alpha, FRAME_FILTER};
 use super::RenderError;
-use crate::scene::{CropPosition, ImageLayer, Resize, Zoom};
+use crate::scene::{CropPosition, ImageLayer, Resize, SourcePos, Zoom};
 
 /// A frame buffer being drawn: opaque RGBA, `width`×`height`.
 pub struct Frame<'a> {
@@ -24,6 +24,8 @@ pub struct Frame<'a> {
 #[derive(Debug)]
 pub struct ImagePlan {
     pub asset: usize,
+    /// Where the program wrote the layer, to name it in a warning.
+    pub source: Option<SourcePos>,
     resize: Resize,
     crop: CropPosition,
     zoom: Option<Zoom>,
@@ -55,6 +57,7 @@ impl ImagePlan {
         };
         ImagePlan {
             asset: layer.asset,
+            source: layer.source,
             resize: layer.resize,
             crop: layer.crop_position,
             zoom: layer.zoom,

@@ -15,7 +15,7 @@ use super::title::TitlePlan;
 use super::video_layer::VideoPlan;
 use super::RenderError;
 use crate::media::VideoFile;
-use crate::scene::{Layer, Window};
+use crate::scene::{Layer, SourcePos, Window};
 
 /// A positioned image's box may exceed the frame (to be cropped by it), but not by so much
 /// that preparing it would allocate gigabytes.
@@ -44,7 +44,32 @@ pub struct Tools<'a> {
     pub has_alpha: &'a mut [Option<bool>],
     pub resizer: &'a mut Resizer,
     pub scratch: &'a mut Vec<u8>,
+    /// One line per part of the scene that could not be drawn, for the job's warnings.
+    pub skipped: &'a mut Vec<String>,
 }
+
+impl Tools<'_> {
+    /// Logs a part of a frame that could not be drawn and notes it once for the job's
+    /// warnings, so a damaged file never disappears from the video silently.
+    pub fn skip(&mut self, what: &str, error: &dyn std::fmt::Display) {
+        tracing::error!(error = %error, "{what} skipped");
+        let line = format!("{what} could not be drawn and is left out: {error}");
+        if !self.skipped.contains(&line) && self.skipped.len() < MAX_SKIPPED {
+            self.skipped.push(line);
+        }
+    }
+}
+
+/// "the <Image> at line 3, column 7": how a warning names a layer.
+pub(super) fn element(component: &str, source: Option<SourcePos>) -> String {
+    match source {
+        Some(p) => format!("the <{component}> at line {}, column {}", p.line, p.column),
+        None => format!("<{component}>"),
+    }
+}
+
+/// A broken scene can fail in many frames; the job's warnings keep the first few distinct lines.
+const MAX_SKIPPED: usize = 10;
 
 impl LayerPlan {
     /// Plans a scene layer shown during `span` (its clip, or the whole video) unless its own
@@ -184,7 +209,7 @@ pub fn draw_layers(
             LayerPlan::Image { plan, span } => {
                 if !plan.is_prepared() {
                     if let Err(e) = prepare(plan, tools) {
-                        tracing::error!(asset = plan.asset, error = %e, "image layer skipped");
+                        tools.skip(&element("Image", plan.source), &e);
                         continue;
                     }
                 }
@@ -196,9 +221,7 @@ pub fn draw_layers(
                 let progress = span.progress(t);
                 match plan.draw(frame, progress, replace, tools.scratch, tools.resizer) {
                     Ok(dirty) => alpha_dirty |= dirty,
-                    Err(e) => {
-                        tracing::error!(asset = plan.asset, error = %e, "image layer skipped");
-                    }
+                    Err(e) => tools.skip(&element("Image", plan.source), &e),
                 }
             }
             LayerPlan::Text(title) => {
@@ -224,7 +247,7 @@ pub fn draw_layers(
                 match plan.draw(t, frame, replace, tools.scratch, tools.resizer) {
                     Ok(dirty) => alpha_dirty |= dirty,
                     Err(e) => {
-                        tracing::error!(asset = plan.asset, error = %e, "video layer skipped");
+                        tools.skip(&element("Video", plan.source()), &e);
                         if replace {
                             fill_black(frame.data);
                         }

@@ -138,7 +138,7 @@ impl PackshotPlan {
         }
         if let Some(button) = &mut self.button {
             if let Err(e) = button.draw(elapsed, frame, tools.resizer) {
-                tracing::error!(error = %e, "packshot CTA button skipped");
+                tools.skip("the packshot's CTA button", &e);
             }
         }
     }
@@ -147,12 +147,12 @@ impl PackshotPlan {
 fn draw_logo(logo: &mut ImagePlan, frame: &mut Frame<'_>, tools: &mut Tools<'_>) {
     if !logo.is_prepared() {
         if let Err(e) = prepare(logo, tools) {
-            tracing::error!(asset = logo.asset, error = %e, "packshot logo skipped");
+            tools.skip("the packshot's logo", &e);
             return;
         }
     }
     if let Err(e) = logo.draw(frame, 0.0, false, tools.scratch, tools.resizer) {
-        tracing::error!(asset = logo.asset, error = %e, "packshot logo skipped");
+        tools.skip("the packshot's logo", &e);
     }
 }
 

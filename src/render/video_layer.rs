@@ -74,6 +74,11 @@ impl VideoPlan {
         })
     }
 
+    /// Where the program wrote the layer.
+    pub fn source(&self) -> Option<crate::scene::SourcePos> {
+        self.image.source
+    }
+
     pub fn box_size(&self) -> (u32, u32) {
         self.image.box_size()
     }

@@ -194,12 +194,13 @@ fn an_off_screen_video_holds_no_pictures() {
         .expect("plan")
         .into_iter()
         .collect();
-    let (mut resizer, mut scratch) = (Resizer::new(), Vec::new());
+    let (mut resizer, mut scratch, mut skipped) = (Resizer::new(), Vec::new(), Vec::new());
     let mut tools = Tools {
         images: &[],
         has_alpha: &mut [],
         resizer: &mut resizer,
         scratch: &mut scratch,
+        skipped: &mut skipped,
     };
     let mut data = vec![0u8; 64 * 48 * 4];
     let mut out = Frame {
@@ -219,5 +220,44 @@ fn an_off_screen_video_holds_no_pictures() {
     assert!(
         !holds(&plans),
         "off screen, decoder and pictures are dropped"
+    );
+}
+
+#[test]
+fn a_video_that_fails_to_decode_becomes_a_warning_not_a_silent_gap() {
+    let mut bytes = coloured_mp4(64, 48, 12, 12);
+    let mdat = bytes
+        .windows(4)
+        .position(|w| w == b"mdat")
+        .expect("mdat box");
+    // The index stays intact (it is probed), the pictures are gone.
+    for b in &mut bytes[mdat + 4..] {
+        *b = 0;
+    }
+    let info = probe_video(&bytes).expect("the index is intact");
+    let media = vec![Media::Video(Arc::new(VideoFile {
+        bytes: bytes.into(),
+        info,
+    }))];
+    let s = video_scene(video(Resize::Cover, None, 0.0, None), 1.0, 12);
+    let mut c = Compositor::from_media(&s, &media).expect("compositor");
+    for i in 0..12 {
+        assert_colour(
+            &frame(&mut c, i),
+            32,
+            24,
+            BLACK,
+            "an undrawable video leaves black",
+        );
+    }
+    let warnings = c.take_warnings();
+    assert_eq!(
+        warnings.len(),
+        1,
+        "one line, not one per frame: {warnings:?}"
+    );
+    assert!(
+        warnings[0].starts_with("<Video> could not be drawn") && warnings[0].contains("left out"),
+        "{warnings:?}"
     );
 }

@@ -106,7 +106,10 @@ impl Card {
             Ok(true) => force_opaque(frame.data),
             Ok(false) => {}
             Err((asset, e)) => {
-                tracing::error!(asset, error = %e, "card skipped");
+                tools.skip(
+                    &format!("a card (asset {asset}) of a <Slider> or <Swipe>"),
+                    &e,
+                );
                 fill(frame.data, STAND_IN);
             }
         }
