@@ -81,6 +81,9 @@ pub async fn render(args: RenderArgs) -> anyhow::Result<ExitCode> {
             format!("{} PNGs", stills.len())
         }
     };
+    for line in &rendered.logs {
+        eprintln!("console: {line}");
+    }
     for warning in &rendered.warnings {
         eprintln!("warning: {warning}");
     }

@@ -9,11 +9,13 @@ fn main() -> ExitCode {
         // The sandboxed child: no logging, no runtime, nothing but the evaluation.
         return varg_render::script::child_main();
     }
-    let format = match &cli.command {
-        Command::Serve(args) => args.log_format,
-        _ => LogFormat::Text,
+    // The server logs what it does; the one-shot commands have a progress bar and a summary
+    // line, so only problems are logged unless VARG_LOG asks for more.
+    let (format, default_level) = match &cli.command {
+        Command::Serve(args) => (args.log_format, "info"),
+        _ => (LogFormat::Text, "warn"),
     };
-    init_logging(format);
+    init_logging(format, default_level);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -44,9 +46,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging(format: LogFormat) {
+fn init_logging(format: LogFormat, default_level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("VARG_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -214,12 +214,7 @@ pub async fn render_code(
         let (stills, skipped) =
             tokio::task::spawn_blocking(move || render_stills(&scene, &media, &cancel))
                 .await
-                .map_err(|e| {
-                    Failure::new(
-                        ErrorCategory::Internal,
-                        format!("the render task failed: {e}"),
-                    )
-                })??;
+                .map_err(task_failed)??;
         timings.compose_ms = elapsed_ms(started);
         warnings.extend(skipped);
         return Ok(Rendered {
@@ -259,12 +254,7 @@ pub async fn render_code(
             .map_err(encode_failure)
     })
     .await
-    .map_err(|e| {
-        Failure::new(
-            ErrorCategory::Internal,
-            format!("the render task failed: {e}"),
-        )
-    })??;
+    .map_err(task_failed)??;
     warnings.extend(sound_warnings);
     warnings.extend(encoded.warnings);
     timings.compose_ms = encoded.compose_ms;
@@ -281,6 +271,13 @@ pub async fn render_code(
         warnings,
         logs,
     })
+}
+
+fn task_failed(e: tokio::task::JoinError) -> Failure {
+    Failure::new(
+        ErrorCategory::Internal,
+        format!("the render task failed: {e}"),
+    )
 }
 
 fn compositor_for(scene: &Scene, media: &[Media]) -> Result<Compositor, Failure> {

@@ -124,3 +124,24 @@ fn frames_output_writes_one_png_per_clip_at_its_middle() {
     }
     assert!(!dir.join("stills").join("clip-004.png").exists());
 }
+
+/// D17: what a program prints reaches the person running `render`.
+#[test]
+fn render_prints_the_programs_console_output() {
+    let dir = temp_dir("console");
+    let program = dir.join("log.tsx");
+    std::fs::write(
+        &program,
+        "console.log(\"hello from the program\");\nexport default <Render width={64} height={64}><Clip duration={1}/></Render>;\n",
+    )
+    .expect("write program");
+    let stderr = render_cli(&program, &dir.join("out.mp4"), &dir.join("data"), &[]);
+    assert!(
+        stderr.contains("console: hello from the program"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(" INFO "),
+        "render logs only problems by default: {stderr}"
+    );
+}
