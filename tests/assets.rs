@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use common::fake_http::{png, Body, FakeHttp, Response};
-use common::{Server, ServerOptions};
+use common::{fetch_bytes, Server, ServerOptions};
 use image::RgbaImage;
 use serde_json::Value;
 use varg_render::assets::placeholder::placeholder_image;
@@ -55,26 +55,13 @@ fn render(server: &Server, code: &str) -> Value {
     server.wait(&id, Duration::from_secs(180))
 }
 
-fn fetch(url: &str) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(
-        &mut ureq::get(url)
-            .call()
-            .unwrap_or_else(|e| panic!("GET {url}: {e}"))
-            .into_reader(),
-        &mut bytes,
-    )
-    .expect("read");
-    bytes
-}
-
 /// url → bytes of every file of a job, in `files` order.
 fn file_bytes(job: &Value) -> Vec<(Value, Vec<u8>)> {
     job["files"]
         .as_array()
         .expect("files")
         .iter()
-        .map(|f| (f.clone(), fetch(f["url"].as_str().expect("url"))))
+        .map(|f| (f.clone(), fetch_bytes(f["url"].as_str().expect("url"))))
         .collect()
 }
 

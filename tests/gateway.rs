@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::fake_http::{png, FakeHttp, Request, Response};
-use common::{Server, ServerOptions};
+use common::{fetch_bytes, Server, ServerOptions};
 use serde_json::{json, Value};
 
 const GATEWAY_KEY: &str = "gw-secret-7f3a9c1e5b";
@@ -175,19 +175,6 @@ fn files_by_prompt(job: &Value) -> HashMap<String, Value> {
         .collect()
 }
 
-fn download_bytes(url: &str) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(
-        &mut ureq::get(url)
-            .call()
-            .unwrap_or_else(|e| panic!("GET {url}: {e}"))
-            .into_reader(),
-        &mut bytes,
-    )
-    .expect("read");
-    bytes
-}
-
 /// The RGB at the centre of the frame at `seconds` of an MP4.
 fn frame_centre(mp4: &Path, seconds: f64) -> [u8; 3] {
     let png_path = mp4.with_extension(format!("{seconds}.png"));
@@ -296,7 +283,7 @@ fn strict_renders_call_the_gateway_once_per_generation_and_never_again() {
     );
     // The stored asset is the gateway's own file, and the video shows it.
     assert_eq!(
-        download_bytes(red["url"].as_str().expect("url")),
+        fetch_bytes(red["url"].as_str().expect("url")),
         png(64, 36, colour_of("a red square"))
     );
     let mp4 = common::download(job["output_url"].as_str().expect("output"), "strict.mp4");

@@ -334,7 +334,8 @@ fn send(result: Result<ureq::Response, ureq::Error>) -> (u16, Value) {
 }
 
 /// Downloads a URL to a temp file.
-pub fn download(url: &str, name: &str) -> PathBuf {
+/// The body of a GET, panicking with the URL when it fails.
+pub fn fetch_bytes(url: &str) -> Vec<u8> {
     let resp = ureq::get(url)
         .call()
         .unwrap_or_else(|e| panic!("GET {url}: {e}"));
@@ -342,6 +343,11 @@ pub fn download(url: &str, name: &str) -> PathBuf {
     resp.into_reader()
         .read_to_end(&mut bytes)
         .expect("read body");
+    bytes
+}
+
+pub fn download(url: &str, name: &str) -> PathBuf {
+    let bytes = fetch_bytes(url);
     let path = temp_dir("dl").join(name);
     std::fs::write(&path, bytes).expect("write download");
     path

@@ -60,18 +60,22 @@ pub fn wipe_corner(f: &Frames, out: &mut [u8], p: f32, corner: Corner) {
     }
 }
 
+/// How far along the sweep of `dir` the pixel (x, y) lies, 0 at the edge it starts from.
+fn along(dir: Dir, x: f32, y: f32, w: f32, h: f32) -> f32 {
+    match dir {
+        Dir::Left => x / w,
+        Dir::Right => (w - 1.0 - x) / w,
+        Dir::Up => y / h,
+        Dir::Down => (h - 1.0 - y) / h,
+    }
+}
+
 /// `smoothleft` etc.: a soft edge half a frame wide sweeping across.
 pub fn smooth(f: &Frames, out: &mut [u8], p: f32, dir: Dir) {
     let q2 = (1.0 - p) * 2.0;
     let (w, h) = (f.w as f32, f.h as f32);
     mask(f, out, |x, y| {
-        let (x, y) = (x as f32, y as f32);
-        let t = match dir {
-            Dir::Left => x / w,
-            Dir::Right => (w - 1.0 - x) / w,
-            Dir::Up => y / h,
-            Dir::Down => (h - 1.0 - y) / h,
-        };
+        let t = along(dir, x as f32, y as f32, w, h);
         w256(smoothstep(0.0, 1.0, 1.0 + t - q2))
     });
 }
@@ -97,13 +101,7 @@ pub fn slice(f: &Frames, out: &mut [u8], p: f32, dir: Dir) {
     let q15 = (1.0 - p) * 1.5;
     let (w, h) = (f.w as f32, f.h as f32);
     mask(f, out, |x, y| {
-        let (x, y) = (x as f32, y as f32);
-        let t = match dir {
-            Dir::Left => x / w,
-            Dir::Right => (w - 1.0 - x) / w,
-            Dir::Up => y / h,
-            Dir::Down => (h - 1.0 - y) / h,
-        };
+        let t = along(dir, x as f32, y as f32, w, h);
         let s = smoothstep(-0.5, 0.0, t - q15);
         if s <= fract(10.0 * t) {
             0
