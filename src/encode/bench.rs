@@ -1,13 +1,12 @@
 //! Release-build measurements (ignored by default):
 //! `BENCH_HEIGHT=720 cargo test --release --lib bench_ -- --ignored --nocapture`.
 
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
 
 use image::{Rgba, RgbaImage};
 
-use super::encode_scene;
+use super::tests::encode_quietly;
 use super::yuv::YuvFrame;
 use crate::render::Compositor;
 use crate::scene::{
@@ -202,14 +201,7 @@ fn bench_pipeline() {
     let cpu0 = cpu_seconds();
     let started = Instant::now();
     let compositor = Compositor::new(&scene, images).expect("compositor");
-    let video = encode_scene(
-        &scene,
-        compositor,
-        None,
-        &|_, _| {},
-        &AtomicBool::new(false),
-    )
-    .expect("encode");
+    let video = encode_quietly(&scene, compositor).expect("encode");
     let wall = started.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu0;
     println!(

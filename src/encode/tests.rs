@@ -194,18 +194,20 @@ fn cancelling_stops_the_encode() {
     assert!(seen.load(Ordering::Relaxed) < 20);
 }
 
+/// A whole encode without sound, progress or a way to cancel.
+pub(super) fn encode_quietly(
+    scene: &Scene,
+    compositor: Compositor,
+) -> Result<super::EncodedVideo, EncodeError> {
+    encode_scene(scene, compositor, None, &|_, _| {}, &AtomicBool::new(false))
+}
+
 #[test]
 fn odd_sizes_are_refused() {
     let (mut scene, images) = test_scene();
     scene.width = 321;
     let compositor = Compositor::new(&scene, images).expect("compositor");
-    let result = encode_scene(
-        &scene,
-        compositor,
-        None,
-        &|_, _| {},
-        &AtomicBool::new(false),
-    );
+    let result = encode_quietly(&scene, compositor);
     assert!(matches!(result, Err(EncodeError::InvalidSize { .. })));
 }
 
@@ -228,14 +230,7 @@ fn a_single_frame_video_is_valid() {
     let (mut scene, images) = test_scene();
     scene.duration = 0.1;
     let compositor = Compositor::new(&scene, images).expect("compositor");
-    let video = encode_scene(
-        &scene,
-        compositor,
-        None,
-        &|_, _| {},
-        &AtomicBool::new(false),
-    )
-    .expect("encode");
+    let video = encode_quietly(&scene, compositor).expect("encode");
     assert_eq!(video.frames, 1);
     let path = temp_path("single.mp4");
     std::fs::write(&path, &video.mp4).expect("write mp4");
