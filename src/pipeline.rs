@@ -19,7 +19,8 @@ use crate::jobs::{
 use crate::media::Media;
 use crate::render::Compositor;
 use crate::scene::{
-    build_scene, resolve_timeline, CaptionSource, Scene, SceneError, SceneErrorKind, Word,
+    build_scene, resolve_timeline, CaptionSource, Scene, SceneError, SceneErrorKind, SourcePos,
+    Word,
 };
 use crate::script::{evaluate, ScriptError, ScriptErrorKind};
 use crate::storage::Storage;
@@ -335,6 +336,15 @@ fn located(
     }
 }
 
+fn located_at(message: String, position: Option<SourcePos>, category: ErrorCategory) -> Failure {
+    located(
+        message,
+        position.map(|p| p.line),
+        position.map(|p| p.column),
+        category,
+    )
+}
+
 pub fn script_failure(e: ScriptError) -> Failure {
     let category = match e.kind {
         ScriptErrorKind::Syntax | ScriptErrorKind::InvalidCode => ErrorCategory::InvalidCode,
@@ -350,12 +360,7 @@ pub fn scene_failure(e: SceneError) -> Failure {
         SceneErrorKind::InvalidCode => ErrorCategory::InvalidCode,
         SceneErrorKind::LimitExceeded => ErrorCategory::LimitExceeded,
     };
-    located(
-        e.message,
-        e.position.map(|s| s.line),
-        e.position.map(|s| s.column),
-        category,
-    )
+    located_at(e.message, e.position, category)
 }
 
 fn asset_failure(e: AssetError) -> Failure {
@@ -365,12 +370,7 @@ fn asset_failure(e: AssetError) -> Failure {
         AssetErrorKind::Cancelled => ErrorCategory::Cancelled,
         AssetErrorKind::Internal => ErrorCategory::Internal,
     };
-    located(
-        e.message,
-        e.position.map(|p| p.line),
-        e.position.map(|p| p.column),
-        category,
-    )
+    located_at(e.message, e.position, category)
 }
 
 /// A sound file that cannot be played is the program's source's fault; anything else is ours.
